@@ -1,0 +1,1 @@
+"""One file per page: widgets -> engine (through ui.frame.Section) -> viz -> st.*"""

@@ -1,0 +1,38 @@
+"""The table of contents: sections and pages, read by app.py (navigation) and the home page (links).
+
+A page is listed only when its file exists and is finished.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    path: str  # relative to the app root
+    title: str
+    icon: str  # a Material Symbols name, as st.Page takes it
+    url_path: str
+    blurb: str  # one line for the home page
+
+
+HOME = PageEntry("app_pages/home.py", "Welcome", ":material/home:", "", "What this lab is and how to use it.")
+
+SECTIONS: dict[str, list[PageEntry]] = {
+    "Start": [HOME],
+    "Linear algebra": [
+        PageEntry(
+            "app_pages/vectors.py",
+            "Vectors & the dot product",
+            ":material/north_east:",
+            "vectors",
+            "Dot product, cosine similarity, a neuron, and why random embeddings are nearly orthogonal.",
+        ),
+    ],
+}
+
+
+def lesson_pages() -> list[tuple[str, PageEntry]]:
+    """(section, page) for every page except the home page, in menu order."""
+    return [(section, page) for section, pages in SECTIONS.items() for page in pages if page is not HOME]

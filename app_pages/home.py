@@ -1,0 +1,23 @@
+"""The welcome page: what the lab is, and a link to every lesson."""
+
+import streamlit as st
+
+from app_pages.catalog import lesson_pages
+
+st.title("AI Math Lab")
+st.markdown("##### See the math that AI runs on — every number computed live by PyTorch as you move a slider.")
+st.markdown(
+    "Each page takes one idea from modern AI, shows its formula with the live numbers filled in, "
+    "lets you move the inputs, and draws what happens. Under every chart is the time the computation "
+    "took and the exact engine code that produced it. The address bar always holds your settings, "
+    "so a copied link opens the same view."
+)
+
+current = None
+for section, page in lesson_pages():
+    if section != current:
+        st.subheader(section)
+        current = section
+    with st.container(border=True):
+        st.page_link(page.path, label=page.title, icon=page.icon)
+        st.caption(page.blurb)

@@ -1,0 +1,178 @@
+"""Vectors & the dot product."""
+
+import streamlit as st
+
+from engine import vectors
+from engine.activations import ACTIVATION_LABELS, ACTIVATIONS
+from ui import frame, widgets
+from viz import vectors as charts
+
+frame.header(
+    "Vectors & the dot product",
+    "One multiply-and-add tells you how much two arrows agree — and it is the most-run operation in AI.",
+    "A vector is a list of numbers; in 2-D it is an arrow. The dot product multiplies matching entries "
+    "and adds them up. The same number equals the two lengths times the cosine of the angle between "
+    "the arrows, so it is large when they point the same way, zero when they are perpendicular and "
+    "negative when they point apart. Divide out the lengths and you get **cosine similarity**, the "
+    "score every embedding search uses.",
+)
+frame.formula(
+    r"a \cdot b \;=\; \sum_i a_i b_i \;=\; \lVert a \rVert\, \lVert b \rVert \cos\theta"
+    r"\qquad \cos\theta = \frac{a\cdot b}{\lVert a\rVert\,\lVert b\rVert}"
+)
+
+
+@st.fragment
+def two_vectors() -> None:
+    st.header("Two vectors in the plane", divider="gray")
+    section = frame.Section("two_vectors")
+    controls, plane, curve = st.columns([1, 1.5, 1.5], gap="medium")
+    with controls:
+        a_len = widgets.slider("length |a|", key="a_len", min_value=0.1, max_value=5.0, value=2.0, step=0.1)
+        a_ang = widgets.slider("angle of a (°)", key="a_ang", min_value=-180, max_value=180, value=20, step=1)
+        b_len = widgets.slider("length |b|", key="b_len", min_value=0.1, max_value=5.0, value=1.5, step=0.1)
+        b_ang = widgets.slider("angle of b (°)", key="b_ang", min_value=-180, max_value=180, value=75, step=1)
+    result = section.run(vectors.dot_product_2d, a_len, a_ang, b_len, b_ang)
+    if result is None:
+        return
+    with controls:
+        st.metric("a · b", f"{result.dot:.3f}", border=True)
+        st.metric(
+            "cosine similarity",
+            f"{result.cosine:.3f}",
+            border=True,
+            help="a·b / (|a||b|): the dot product with the lengths divided out",
+        )
+    with plane:
+        st.markdown(f"**θ = {result.angle_deg:.1f}° · {result.regime}**")
+        section.chart(charts.dot_product_plane(result))
+    with curve:
+        st.markdown("**a·b as the angle between them changes**")
+        section.chart(charts.dot_versus_angle(result))
+    (a1, a2), (b1, b2) = result.a, result.b
+    p1, p2 = result.products
+    frame.formula(
+        rf"a\cdot b = ({a1:.2f})({b1:.2f}) + ({a2:.2f})({b2:.2f}) = {p1:.3f} {p2:+.3f} = {result.dot:.3f}"
+        rf"\qquad \lVert a\rVert\lVert b\rVert\cos\theta = {result.norm_a:.2f}\times{result.norm_b:.2f}"
+        rf"\times\cos {result.angle_deg:.1f}^\circ = {result.norm_a * result.norm_b * result.cosine:.3f}",
+        caption=f"Projection of b on a: a·b / |a| = {result.scalar_projection:.3f} — the signed length of "
+        "b's shadow on a (green dashed arrow).",
+    )
+    section.code_panel()
+
+
+@st.fragment
+def neuron() -> None:
+    st.header("A neuron is a dot product", divider="gray")
+    st.markdown(
+        "A neuron weighs each input, adds the results and a bias, then applies an activation: "
+        "z = w·x + b. Each bar below is one product wᵢxᵢ; the green bar is their running total plus b."
+    )
+    section = frame.Section("neuron")
+    defaults = {"w": (0.5, -0.3, 0.8), "x": (1.0, 2.0, 3.0)}
+    controls, chart = st.columns([1, 2], gap="medium")
+    with controls:
+        values = {}
+        for name, label in (("w", "weights w"), ("x", "inputs x")):
+            st.markdown(f"**{label}**")
+            cols = st.columns(3)
+            values[name] = []
+            for i, (col, default) in enumerate(zip(cols, defaults[name], strict=True)):
+                with col:
+                    values[name].append(
+                        widgets.number(
+                            f"{name}{i + 1}",
+                            key=f"{name}{i + 1}",
+                            value=default,
+                            min_value=-10.0,
+                            max_value=10.0,
+                            step=0.1,
+                        )
+                    )
+        bias = widgets.number("bias b", key="bias", value=0.1, min_value=-10.0, max_value=10.0, step=0.1)
+        act = widgets.choice("activation", key="act", options=list(ACTIVATIONS), value="none", labels=ACTIVATION_LABELS)
+    result = section.run(vectors.neuron, values["w"], values["x"], bias, act)
+    if result is None:
+        return
+    with chart:
+        section.chart(charts.neuron_waterfall(result))
+    terms = " + ".join(f"({w:.2f})({x:.2f})" for w, x in zip(result.weights, result.inputs, strict=True))
+    frame.formula(
+        rf"z = {terms} + ({result.bias:.2f}) = {result.pre_activation:.3f}"
+        + (rf"\qquad \text{{{ACTIVATION_LABELS[act]}}}(z) = {result.output:.3f}" if act != "none" else "")
+    )
+    section.code_panel()
+
+
+DIMS = [2**k for k in range(1, 13)]
+PAIRS = [100, 200, 500, 1000, 2000]
+
+
+@st.fragment
+def high_dimensions() -> None:
+    st.header("High dimensions: random vectors are nearly perpendicular", divider="gray")
+    st.markdown(
+        "Draw many pairs of random vectors in d dimensions and measure the cosine of each pair. In 2-D "
+        "any angle is common. As d grows, the cosines crowd around 0 with a spread of exactly 1/√d: "
+        "almost every random pair is nearly orthogonal, which is why a 384- or 4096-dimensional "
+        "embedding space has room for a huge number of unrelated concepts."
+    )
+    section = frame.Section("high_dimensions")
+    controls, hist, scaling = st.columns([1, 1.5, 1.5], gap="medium")
+    with controls:
+        dim = widgets.log_slider("dimension d", key="dim", options=DIMS, value=64)
+        pairs = widgets.log_slider("random pairs", key="pairs", options=PAIRS, value=1000)
+        seed = int(widgets.number("random seed", key="seed", value=0, min_value=0, max_value=9999, step=1, format="%d"))
+    spread = section.run(vectors.random_cosines, dim, pairs, seed, cache=True)
+    density = section.run(vectors.cosine_density_curve, dim, cache=True)
+    if spread is None or density is None:
+        return
+    with controls:
+        st.metric(
+            "measured spread",
+            f"{spread.std:.4f}",
+            border=True,
+            help="standard deviation of the cosines",
+            delta=f"theory 1/√d = {spread.theory_std:.4f}",
+            delta_color="off",
+            delta_arrow="off",
+        )
+        st.metric(
+            "pairs with |cos| < 0.1",
+            f"{spread.near_orthogonal_share:.0%}",
+            border=True,
+            help="within about 6° of perpendicular",
+        )
+    with hist:
+        st.markdown(f"**Cosines of {spread.pairs:,} random pairs in d = {spread.dim:,}**")
+        section.chart(charts.cosine_histogram(spread, density.t, density.density))
+    by_dim = section.run(vectors.spread_by_dimension, tuple(DIMS), 500, seed, cache=True)
+    if by_dim is not None:
+        with scaling:
+            st.markdown("**Spread against dimension (log–log): the slope is −½**")
+            section.chart(charts.spread_versus_dimension(by_dim, dim))
+    section.code_panel()
+
+
+two_vectors()
+neuron()
+high_dimensions()
+
+frame.try_this(
+    [
+        "Set both angles equal: θ = 0, cosine similarity is exactly 1 whatever the lengths.",
+        "Move b to 90° from a: the products a₁b₁ and a₂b₂ cancel and the projection shrinks to a point.",
+        "Double |a|: a·b doubles but cosine similarity does not move — it only sees direction.",
+        "In the neuron, make w3 negative: the largest bar flips and z drops below zero; pick ReLU to see it cut to 0.",
+        "Slide d from 2 to 4096: the histogram collapses onto 0 and the dots follow the 1/√d line.",
+    ]
+)
+frame.where_in_ai(
+    [
+        "**Attention** scores are dot products of a query with every key (q·k / √d).",
+        "**Embedding search** and retrieval rank documents by cosine similarity to the query vector.",
+        "**Every neuron** in a dense layer computes w·x + b; a matrix multiply is many dot products at once.",
+        "**High-dimensional geometry**: random directions are nearly orthogonal, so embeddings can store "
+        "many independent features — and why attention divides by √d to keep scores in range.",
+    ]
+)

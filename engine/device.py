@@ -1,0 +1,93 @@
+"""Where the engine computes, and how long it took.
+
+``resolve_device`` picks CUDA when a GPU is present and the CPU otherwise. The
+environment variable ``AIML_DEVICE`` (``cpu``, ``cuda`` or ``cuda:N``) forces one,
+e.g. to compare the CPU path on a GPU machine.
+
+``timed`` measures an engine call honestly: CUDA kernels run asynchronously, so
+reading the clock without a ``synchronize`` would time only the kernel launches.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import torch
+
+DEVICE_ENV_VAR = "AIML_DEVICE"
+
+T = TypeVar("T")
+
+
+def resolve_device(device: str | torch.device | None = None) -> torch.device:
+    """The device to compute on: the argument, else ``$AIML_DEVICE``, else CUDA if present."""
+    choice = device if device is not None else os.environ.get(DEVICE_ENV_VAR, "").strip()
+    if not choice:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(choice)
+    except RuntimeError as err:
+        raise ValueError(f"'{choice}' is not a device name; use 'cpu', 'cuda' or 'cuda:0'.") from err
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"The device '{choice}' was asked for, but this machine has no CUDA GPU.")
+    if resolved.type not in ("cpu", "cuda"):
+        raise ValueError(f"The device '{choice}' is not supported; use 'cpu' or 'cuda'.")
+    return resolved
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """What the sidebar says about the compute device."""
+
+    device: torch.device
+    label: str  # e.g. "CPU · 2 threads" or "NVIDIA H100 · CUDA 12.8"
+    torch_version: str
+
+
+def describe_device(device: str | torch.device | None = None) -> DeviceInfo:
+    """A short human label for the device, for the sidebar and the timing line."""
+    dev = resolve_device(device)
+    if dev.type == "cuda":
+        label = f"{torch.cuda.get_device_name(dev)} · CUDA {torch.version.cuda}"
+    else:
+        threads = torch.get_num_threads()
+        label = f"CPU · {threads} thread{'s' if threads != 1 else ''}"
+    return DeviceInfo(device=dev, label=label, torch_version=torch.__version__)
+
+
+def synchronize(device: torch.device) -> None:
+    """Wait for queued GPU work; a no-op on the CPU."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Wall time of one engine call, measured after the device finished."""
+
+    milliseconds: float
+    device: str
+
+
+def timed(fn: Callable[..., T], /, *args, device: torch.device | None = None, **kwargs) -> tuple[T, Timing]:
+    """Run ``fn(*args, device=device, **kwargs)`` and time it, synchronizing CUDA around it."""
+    dev = resolve_device(device)
+    synchronize(dev)
+    start = time.perf_counter()
+    result = fn(*args, device=dev, **kwargs)
+    synchronize(dev)
+    elapsed_ms = (time.perf_counter() - start) * 1000.0
+    return result, Timing(milliseconds=elapsed_ms, device=dev.type)
+
+
+def configure_threads(default: int | None = None) -> int:
+    """Set torch's intra-op threads once per process: ``$AIML_TORCH_THREADS`` or the core count."""
+    requested = os.environ.get("AIML_TORCH_THREADS", "").strip()
+    threads = int(requested) if requested.isdigit() and int(requested) > 0 else (default or os.cpu_count() or 1)
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+    return threads

@@ -1,0 +1,51 @@
+"""Open pages of the real app (app.py with its navigation) in Streamlit's AppTest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+# Importing torch and the first engine call take seconds on a cold 2-core machine.
+TIMEOUT = 120
+
+
+def open_page(page_path: str | None = None, query: dict[str, str] | None = None) -> AppTest:
+    """Run app.py, then switch to ``page_path`` (e.g. "app_pages/vectors.py") with ``query`` in the URL."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    if query:
+        at.query_params.update(query)
+    if page_path is not None:
+        at.switch_page(page_path).run()
+    return at
+
+
+def plotly_figures(at: AppTest) -> list[dict]:
+    """The Plotly figure specs the page sent, as dicts."""
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def metric_values(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def widget_extremes(at: AppTest):
+    """(widget, value) for the smallest and largest value of every widget on the page."""
+    for w in at.slider:
+        yield w, w.min
+        yield w, w.max
+    for w in at.select_slider:
+        yield w, w.options[0]
+        yield w, w.options[-1]
+    for w in at.number_input:
+        for bound in (w.min, w.max):
+            if bound is not None:
+                yield w, bound
+    for w in (*at.radio, *at.selectbox):
+        for option in w.options:
+            yield w, option
+    for w in at.checkbox:
+        yield w, not w.value

@@ -1,0 +1,47 @@
+"""Every page in the catalog: opens cleanly, draws charts, and survives every widget at its extremes."""
+
+import pytest
+
+from app_pages.catalog import SECTIONS, lesson_pages
+from tests.app.helpers import open_page, plotly_figures, widget_extremes
+
+PAGES = [page.path for _, page in lesson_pages()]
+
+
+def test_app_opens_on_the_home_page_with_every_section():
+    at = open_page()
+    assert not at.exception
+    assert at.title[0].value == "AI Math Lab"
+    assert [s.value for s in at.subheader] == [s for s in SECTIONS if s != "Start"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_opens_with_charts_and_code(path):
+    at = open_page(path)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert plotly_figures(at), "a lesson page draws at least one chart"
+    assert any(c.value.startswith("computed in ") for c in at.caption), "the compute time is shown"
+    assert at.expander, "the Code expander is there"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_widget_has_a_key_bound_to_the_url(path):
+    at = open_page(path)
+    widgets = [w for w, _ in widget_extremes(at)]
+    assert widgets
+    for w in widgets:
+        assert w.key, f"{type(w).__name__} '{w.label}' has no key"
+        assert w.proto.query_param_key == w.key, f"'{w.label}' is not bound to the URL"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_widget_at_its_extremes_reruns_cleanly(path):
+    at = open_page(path)
+    for widget, value in list(widget_extremes(at)):
+        key = widget.key
+        at.get(widget.type)  # refresh the tree
+        fresh = next(w for w in at.get(widget.type) if w.key == key)
+        fresh.set_value(value).run()
+        assert not at.exception, f"{key}={value!r}: {at.exception}"
+        assert plotly_figures(at), f"{key}={value!r} left the page without charts"

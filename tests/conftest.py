@@ -1,0 +1,23 @@
+"""Shared test setup: the ``cuda`` marker skips, with the reason, where no GPU exists."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+NO_GPU_REASON = "no CUDA GPU on this machine (torch.cuda.is_available() is False)"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason=NO_GPU_REASON)
+    for item in items:
+        if item.get_closest_marker("cuda") is not None:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _no_device_override(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Engine tests run on the device the machine has; AIML_DEVICE from the shell must not leak in."""
+    monkeypatch.delenv("AIML_DEVICE", raising=False)

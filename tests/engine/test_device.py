@@ -1,0 +1,65 @@
+import pytest
+import torch
+
+from engine import device as dev
+from engine.vectors import dot_product_2d, random_cosines
+
+
+def test_default_device_follows_cuda_availability():
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert dev.resolve_device().type == expected
+
+
+def test_environment_variable_forces_cpu(monkeypatch):
+    monkeypatch.setenv(dev.DEVICE_ENV_VAR, "cpu")
+    assert dev.resolve_device() == torch.device("cpu")
+
+
+def test_explicit_argument_beats_environment(monkeypatch):
+    monkeypatch.setenv(dev.DEVICE_ENV_VAR, "not-a-device")
+    assert dev.resolve_device("cpu") == torch.device("cpu")
+
+
+@pytest.mark.parametrize("name", ["not-a-device", "meta", "cuda" if not torch.cuda.is_available() else "cuda:99"])
+def test_bad_device_names_are_explained(monkeypatch, name):
+    monkeypatch.setenv(dev.DEVICE_ENV_VAR, name)
+    with pytest.raises(ValueError, match="device"):
+        dev.resolve_device()
+
+
+def test_timed_measures_the_call_and_reports_the_device():
+    result, timing = dev.timed(random_cosines, 256, 200, 0)
+    assert result.cosines.shape == (200,)
+    assert timing.milliseconds > 0
+    assert timing.device == dev.resolve_device().type
+
+
+def test_describe_device_names_threads_on_cpu(monkeypatch):
+    monkeypatch.setenv(dev.DEVICE_ENV_VAR, "cpu")
+    info = dev.describe_device()
+    assert info.label.startswith("CPU · ")
+    assert str(torch.get_num_threads()) in info.label
+    assert info.torch_version == torch.__version__
+
+
+def test_configure_threads_reads_the_environment(monkeypatch):
+    before = torch.get_num_threads()
+    try:
+        monkeypatch.setenv("AIML_TORCH_THREADS", "1")
+        assert dev.configure_threads() == 1
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+
+
+@pytest.mark.cuda
+def test_cuda_path_matches_cpu():
+    on_gpu = dot_product_2d(2.0, 30.0, 1.5, 100.0, device="cuda")
+    on_cpu = dot_product_2d(2.0, 30.0, 1.5, 100.0, device="cpu")
+    assert on_gpu.a.device.type == "cuda"
+    assert on_gpu.dot == pytest.approx(on_cpu.dot, abs=1e-9)
+    spread = random_cosines(1024, 500, 0, device="cuda")
+    assert spread.cosines.device.type == "cuda"
+    assert spread.std == pytest.approx(1 / 32, rel=0.15)
+    label = dev.describe_device("cuda").label
+    assert "CUDA" in label

@@ -1,0 +1,178 @@
+"""The vectors engine against numpy, scipy and torch built-ins."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import special, stats
+
+from engine import vectors
+
+lengths = st.floats(0.1, 5.0)
+angles = st.floats(-180.0, 180.0)
+
+
+def numpy_vector(length, angle_deg):
+    return np.array([length * np.cos(np.radians(angle_deg)), length * np.sin(np.radians(angle_deg))])
+
+
+@given(lengths, angles, lengths, angles)
+def test_dot_product_2d_matches_numpy(a_len, a_ang, b_len, b_ang):
+    r = vectors.dot_product_2d(a_len, a_ang, b_len, b_ang)
+    a, b = numpy_vector(a_len, a_ang), numpy_vector(b_len, b_ang)
+    assert r.dot == pytest.approx(np.dot(a, b), abs=1e-9)
+    np.testing.assert_allclose(r.products, a * b, atol=1e-6)
+    assert r.norm_a == pytest.approx(np.linalg.norm(a))
+    cosine = np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b))
+    assert r.cosine == pytest.approx(np.clip(cosine, -1, 1), abs=1e-9)
+    np.testing.assert_allclose(r.projection, np.dot(a, b) / np.dot(a, a) * a, atol=1e-5)
+    # The two definitions agree: the sum of products is |a||b|cos(theta).
+    assert r.dot == pytest.approx(r.norm_a * r.norm_b * math.cos(math.radians(r.angle_deg)), abs=1e-6)
+
+
+@given(lengths, angles, lengths, angles)
+def test_dot_product_is_symmetric_and_bounded(a_len, a_ang, b_len, b_ang):
+    ab = vectors.dot_product_2d(a_len, a_ang, b_len, b_ang)
+    ba = vectors.dot_product_2d(b_len, b_ang, a_len, a_ang)
+    assert ab.dot == pytest.approx(ba.dot, abs=1e-9)
+    assert abs(ab.dot) <= ab.norm_a * ab.norm_b + 1e-9  # Cauchy-Schwarz
+    assert 0.0 <= ab.angle_deg <= 180.0
+
+
+@pytest.mark.parametrize(
+    ("b_angle", "regime"),
+    [(30, "same direction"), (120, "perpendicular"), (210, "opposite directions"), (100, "same direction")],
+)
+def test_three_regimes(b_angle, regime):
+    # a at 30 degrees: b at 30 is parallel, at 120 perpendicular, at 210 opposite; 100 is 70 degrees away.
+    assert vectors.dot_product_2d(2.0, 30.0, 1.0, b_angle).regime == regime
+
+
+def test_perpendicular_is_exact_at_ninety_degrees():
+    r = vectors.dot_product_2d(3.0, 17.0, 2.0, 107.0)
+    assert abs(r.dot) < 1e-12
+    assert r.angle_deg == pytest.approx(90.0)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), 0.0, -1.0, 11.0])
+def test_bad_lengths_are_refused_in_words(bad):
+    with pytest.raises(ValueError, match="length of a"):
+        vectors.dot_product_2d(bad, 0.0, 1.0, 0.0)
+
+
+@pytest.mark.parametrize("activation", ["none", "relu", "tanh", "sigmoid", "gelu"])
+def test_neuron_matches_numpy(activation):
+    w, x, b = [0.5, -0.3, 0.8], [1.0, 2.0, 3.0], 0.1
+    r = vectors.neuron(w, x, b, activation)
+    z = np.dot(w, x) + b
+    expected = {
+        "none": z,
+        "relu": max(z, 0.0),
+        "tanh": np.tanh(z),
+        "sigmoid": 1 / (1 + np.exp(-z)),
+        "gelu": 0.5 * z * (1 + special.erf(z / np.sqrt(2))),
+    }[activation]
+    np.testing.assert_allclose(r.terms, np.multiply(w, x), rtol=1e-6)
+    assert r.weighted_sum == pytest.approx(np.dot(w, x), rel=1e-6)
+    assert r.pre_activation == pytest.approx(z, rel=1e-6)
+    assert r.output == pytest.approx(expected, rel=1e-5)
+
+
+@given(st.lists(st.floats(-10, 10), min_size=1, max_size=16), st.floats(-10, 10))
+def test_neuron_is_a_dot_product_for_any_size(values, bias):
+    weights = list(reversed(values))
+    r = vectors.neuron(weights, values, bias)
+    assert r.pre_activation == pytest.approx(np.dot(weights, values) + bias, abs=1e-3, rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("weights", "inputs", "bias", "message"),
+    [
+        ([1.0, 2.0], [1.0], 0.0, "one weight per input"),
+        ([], [], 0.0, "empty"),
+        ([float("nan")], [1.0], 0.0, "finite"),
+        ([1.0], [1.0], float("inf"), "finite"),
+        ([1.0] * 65, [1.0] * 65, 0.0, "limit"),
+    ],
+)
+def test_neuron_bad_input(weights, inputs, bias, message):
+    with pytest.raises(ValueError, match=message):
+        vectors.neuron(weights, inputs, bias)
+
+
+def test_unknown_activation_lists_choices():
+    with pytest.raises(ValueError, match="relu"):
+        vectors.neuron([1.0], [1.0], 0.0, "swish")
+
+
+def test_random_cosines_are_the_cosines_of_the_sampled_vectors():
+    # Re-draw the same vectors with the same generator and compute cosines with numpy.
+    dim, pairs, seed = 37, 50, 3
+    r = vectors.random_cosines(dim, pairs, seed, device="cpu")
+    g = torch.Generator().manual_seed(seed)
+    a = torch.randn(pairs, dim, generator=g).numpy().astype(np.float64)
+    b = torch.randn(pairs, dim, generator=g).numpy().astype(np.float64)
+    expected = (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+    np.testing.assert_allclose(r.cosines, expected, atol=1e-6)
+    assert r.std == pytest.approx(expected.std(), abs=1e-6)
+    assert r.near_orthogonal_share == pytest.approx(np.mean(np.abs(expected) < 0.1))
+
+
+@pytest.mark.parametrize("dim", [2, 3, 16, 384, 4096])
+def test_random_cosines_follow_the_exact_distribution(dim):
+    # cos(theta) = 2u - 1 with u ~ Beta((d-1)/2, (d-1)/2) for uniformly random directions.
+    r = vectors.random_cosines(dim, 2000, seed=1)
+    half = (dim - 1) / 2
+    reference = stats.beta(half, half, loc=-1, scale=2)
+    assert stats.kstest(np.asarray(r.cosines, dtype=np.float64), reference.cdf).pvalue > 1e-3
+    assert r.std == pytest.approx(1 / math.sqrt(dim), rel=0.1)
+    assert r.theory_std == pytest.approx(reference.std())
+
+
+def test_random_cosines_are_reproducible_by_seed():
+    first, again = vectors.random_cosines(64, 100, 7), vectors.random_cosines(64, 100, 7)
+    other = vectors.random_cosines(64, 100, 8)
+    assert torch.equal(first.cosines, again.cosines)
+    assert not torch.equal(first.cosines, other.cosines)
+
+
+@pytest.mark.parametrize(
+    ("dim", "pairs", "message"),
+    [
+        (1, 10, "between 2 and 4096"),
+        (5000, 10, "between 2 and 4096"),
+        (64, 0, "pairs"),
+        (4096, 20_000, "limit"),
+        (2.5, 10, "whole number"),
+    ],
+)
+def test_random_cosines_caps(dim, pairs, message):
+    with pytest.raises(ValueError, match=message):
+        vectors.random_cosines(dim, pairs)
+
+
+@pytest.mark.parametrize("dim", [2, 3, 10, 384, 4096])
+def test_cosine_density_matches_scipy_beta(dim):
+    curve = vectors.cosine_density_curve(dim, 201)
+    half = (dim - 1) / 2
+    expected = stats.beta(half, half, loc=-1, scale=2).pdf(np.asarray(curve.t))
+    np.testing.assert_allclose(curve.density, expected, rtol=1e-6, atol=1e-12)
+
+
+def test_cosine_density_integrates_to_one():
+    t = torch.linspace(-1, 1, 20001, dtype=torch.float64)
+    density = vectors.cosine_density(50, t).numpy()
+    assert np.trapezoid(density, t.numpy()) == pytest.approx(1.0, abs=1e-6)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 1000))
+def test_spread_shrinks_like_one_over_root_d(seed):
+    dims = (4, 64, 1024)
+    r = vectors.spread_by_dimension(dims, 400, seed)
+    np.testing.assert_allclose(r.theory_std, 1 / np.sqrt(dims), rtol=1e-6)
+    np.testing.assert_allclose(r.measured_std, r.theory_std, rtol=0.2)
+    assert r.measured_std[0] > r.measured_std[1] > r.measured_std[2]

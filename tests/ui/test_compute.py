@@ -1,0 +1,51 @@
+"""Engine calls from pages: host copies, timing, the Code panel's sources."""
+
+import inspect
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+import torch
+
+from engine import vectors
+from ui.compute import call_engine, engine_sources, to_host
+
+
+@dataclass(frozen=True)
+class Nested:
+    tensor: torch.Tensor
+    items: list
+    number: float
+
+
+def test_to_host_turns_every_tensor_into_numpy():
+    value = Nested(torch.ones(2), [torch.zeros(1), {"k": torch.arange(3)}], 1.5)
+    host = to_host(value)
+    assert isinstance(host.tensor, np.ndarray)
+    assert isinstance(host.items[0], np.ndarray)
+    np.testing.assert_array_equal(host.items[1]["k"], [0, 1, 2])
+    assert host.number == 1.5
+
+
+def test_call_engine_returns_host_result_and_timing():
+    result, timing, cached = call_engine(vectors.dot_product_2d, (1.0, 0.0, 1.0, 90.0), {}, cache=False)
+    assert isinstance(result.a, np.ndarray)
+    assert abs(result.dot) < 1e-12
+    assert timing.milliseconds > 0 and not cached
+
+
+def test_engine_errors_reach_the_caller_as_value_error():
+    with pytest.raises(ValueError, match="length of a"):
+        call_engine(vectors.dot_product_2d, (float("nan"), 0.0, 1.0, 0.0), {}, cache=False)
+
+
+def test_engine_sources_follow_lesson_helpers_but_not_plumbing():
+    sources = dict(engine_sources(vectors.dot_product_2d))
+    assert next(iter(sources)) == "engine.vectors.dot_product_2d"
+    assert sources["engine.vectors.dot_product_2d"] == inspect.getsource(vectors.dot_product_2d)
+    assert {"engine.vectors.polar_vector", "engine.vectors.regime_of"} <= set(sources)
+    assert not any(name.startswith(("engine.checks", "engine.device")) for name in sources)
+
+
+def test_engine_sources_refuse_non_engine_code():
+    assert engine_sources(to_host) == []

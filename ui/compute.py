@@ -1,0 +1,92 @@
+"""Calling the engine from a page: timing, host copies, caching, and engine-source lookup.
+
+Pages never call engine functions directly; they go through ``Section.run`` (ui/frame.py),
+which uses ``call_engine`` here. Results come back with every tensor turned into numpy on
+the host, so figures and caches hold plain arrays whatever device computed them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+import torch
+
+from engine.device import Timing, timed
+
+# Helpers from these modules are plumbing (input checks, device choice), not the lesson's math,
+# so the Code panel leaves them out.
+PLUMBING_MODULES = ("engine.checks", "engine.device")
+
+
+def to_host(value: Any) -> Any:
+    """Tensors (also inside dataclasses, lists and dicts) as numpy arrays on the CPU."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().numpy()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: to_host(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, (list, tuple)):
+        return type(value)(to_host(v) for v in value)
+    if isinstance(value, dict):
+        return {k: to_host(v) for k, v in value.items()}
+    return value
+
+
+def _engine_function(module: str, name: str) -> Callable[..., Any]:
+    if not module.startswith("engine."):
+        raise ValueError(f"{module}.{name} is not an engine function.")
+    return getattr(importlib.import_module(module), name)
+
+
+def _timed_host_call(fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[Any, Timing]:
+    result, timing = timed(fn, *args, **kwargs)
+    return to_host(result), timing
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _cached_call(module: str, name: str, args: tuple, kwargs_items: tuple, _misses: list) -> tuple[Any, Timing]:
+    # Runs only on a cache miss; the underscore keeps the list out of the cache key.
+    _misses.append(name)
+    return _timed_host_call(_engine_function(module, name), args, dict(kwargs_items))
+
+
+def call_engine(fn: Callable[..., Any], args: tuple, kwargs: dict, *, cache: bool) -> tuple[Any, Timing, bool]:
+    """Run ``fn`` and return (host result, timing of the computation, whether it came from the cache).
+
+    ``cache=True`` is for deterministic, heavy calls keyed on scalars: the timing returned is the
+    one measured when the result was computed.
+    """
+    if not cache:
+        result, timing = _timed_host_call(fn, args, kwargs)
+        return result, timing, False
+    misses: list[str] = []
+    result, timing = _cached_call(fn.__module__, fn.__name__, args, tuple(sorted(kwargs.items())), misses)
+    return result, timing, not misses
+
+
+def engine_sources(fn: Callable[..., Any]) -> list[tuple[str, str]]:
+    """(qualified name, source) of ``fn`` and the lesson functions it calls, in call order.
+
+    Follows names ``fn`` refers to that are functions of a topic module in ``engine/``, so
+    the Code panel shows helpers like ``polar_vector`` but not input checks.
+    """
+    seen: dict[str, str] = {}
+
+    def visit(func: Callable[..., Any]) -> None:
+        qualname = f"{func.__module__}.{func.__name__}"
+        if qualname in seen or not func.__module__.startswith("engine.") or func.__module__ in PLUMBING_MODULES:
+            return
+        seen[qualname] = inspect.getsource(func)
+        namespace = vars(inspect.getmodule(func))
+        for name in func.__code__.co_names:
+            candidate = namespace.get(name)
+            if inspect.isfunction(candidate):
+                visit(candidate)
+
+    visit(fn)
+    return list(seen.items())

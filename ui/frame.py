@@ -1,0 +1,95 @@
+"""The page frame: every lesson page is built from these pieces, in this order.
+
+    header -> formula -> controls -> Section.run / Section.chart -> try_this -> where_in_ai
+
+A ``Section`` is one panel of a page (a chart and the controls that drive it). It calls the
+engine, turns the engine's ValueError into a sentence on screen, puts the compute time under
+the chart, and shows the source of exactly the engine functions it ran.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from engine.device import Timing
+from ui.compute import call_engine, engine_sources
+
+PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+def header(title: str, hook: str, intuition: str) -> None:
+    """Title, one-line hook, and a few sentences of intuition."""
+    st.title(title)
+    st.markdown(f"##### {hook}")
+    st.markdown(intuition)
+
+
+def formula(latex: str, *, caption: str | None = None) -> None:
+    """A formula, optionally with live numbers already substituted by the caller."""
+    st.latex(latex)
+    if caption:
+        st.caption(caption)
+
+
+def try_this(prompts: Sequence[str]) -> None:
+    """Small experiments that lead to the insight."""
+    with st.container(border=True):
+        st.markdown("**Try this**")
+        st.markdown("\n".join(f"- {p}" for p in prompts))
+
+
+def where_in_ai(points: Sequence[str]) -> None:
+    """Where the idea is used in real models."""
+    st.subheader("Where this shows up in AI")
+    st.markdown("\n".join(f"- {p}" for p in points))
+
+
+def format_timing(timing: Timing, cached: bool) -> str:
+    device = "GPU" if timing.device == "cuda" else "CPU"
+    note = " · cached result" if cached else ""
+    return f"computed in {timing.milliseconds:.2f} ms on {device}{note}"
+
+
+class Section:
+    """One panel of a page: engine calls, their errors, charts with timing, and the Code panel."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._functions: list[Callable[..., Any]] = []
+        self._last: tuple[Timing, bool] | None = None
+
+    def run(self, fn: Callable[..., Any], /, *args: Any, cache: bool = False, **kwargs: Any) -> Any | None:
+        """The host copy of ``fn(*args, **kwargs)``, or None after showing why the input was refused."""
+        self._functions.append(fn)
+        try:
+            result, timing, cached = call_engine(fn, args, kwargs, cache=cache)
+        except ValueError as err:
+            st.error(str(err), icon=":material/error:")
+            return None
+        self._last = (timing, cached)
+        return result
+
+    def chart(self, fig: go.Figure, *, key: str | None = None) -> None:
+        """Draw a figure and, under it, where and how fast the last engine call ran."""
+        st.plotly_chart(fig, config=PLOTLY_CONFIG, key=key or None)
+        self.timing_note()
+
+    def timing_note(self) -> None:
+        if self._last is not None:
+            st.caption(format_timing(*self._last))
+
+    def code_panel(self) -> None:
+        """The source of every engine function this section ran: the code shown is the code that ran."""
+        sources: dict[str, str] = {}
+        for fn in self._functions:
+            sources.update(engine_sources(fn))
+        if not sources:
+            return
+        with st.expander(f"Code · {', '.join(name.rsplit('.', 1)[1] for name in sources)}", icon=":material/code:"):
+            for qualname, source in sources.items():
+                st.caption(f"`{qualname}`")
+                st.code(source, language="python")

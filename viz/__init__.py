@@ -1,0 +1,1 @@
+"""Plotly figure builders: an engine result in, a ``go.Figure`` out. No streamlit here."""
