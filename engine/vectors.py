@@ -207,9 +207,12 @@ class DensityCurve:
 def cosine_density_curve(dim: int, points: int = 401, *, device=None) -> DensityCurve:
     """The exact density of random cosines in ``dim`` dimensions on a grid, for plotting.
 
-    The grid stops just short of +-1, where the density is infinite for d = 2.
+    The grid spans 8 standard deviations (1/sqrt(d)) each side, so a narrow peak is finely
+    sampled, and stops just short of +-1, where the density is infinite for d = 2.
     """
     dev = resolve_device(device)
+    dim = int_in_range("The dimension d", dim, MIN_DIM, MAX_DIM)
     points = int_in_range("The number of points", points, 3, 10_001)
-    t = torch.linspace(-0.995, 0.995, points, dtype=torch.float64, device=dev)
+    half_width = min(0.995, 8.0 / math.sqrt(dim))
+    t = torch.linspace(-half_width, half_width, points, dtype=torch.float64, device=dev)
     return DensityCurve(t=t, density=cosine_density(dim, t))

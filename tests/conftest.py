@@ -1,9 +1,14 @@
-"""Shared test setup: the ``cuda`` marker skips, with the reason, where no GPU exists."""
+"""Shared test setup: hypothesis settings, and the ``cuda`` marker that skips, with the reason, without a GPU."""
 
 from __future__ import annotations
 
 import pytest
 import torch
+from hypothesis import settings
+
+# Wall-clock deadlines flake on a loaded 2-core CI machine; correctness is what the tests check.
+settings.register_profile("lab", deadline=None, max_examples=60)
+settings.load_profile("lab")
 
 NO_GPU_REASON = "no CUDA GPU on this machine (torch.cuda.is_available() is False)"
 

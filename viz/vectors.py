@@ -193,7 +193,10 @@ def cosine_histogram(spread, density_t: np.ndarray, density: np.ndarray) -> go.F
             hovertemplate="cos = %{x:.3f}<br>density %{y:.3f}<extra></extra>",
         )
     )
-    fig.update_xaxes(title="cosine similarity of a random pair", range=[-1, 1])
+    # Zoom to about +-6 standard deviations once the spread is narrow, so the shape stays visible;
+    # the axis numbers then show how narrow it got.
+    half_width = min(1.0, 6.0 * spread.theory_std)
+    fig.update_xaxes(title="cosine similarity of a random pair", range=[-half_width, half_width])
     fig.update_yaxes(title="density")
     return base_layout(fig, height=400)
 
@@ -223,6 +226,7 @@ def spread_versus_dimension(scaling, current_dim: int) -> go.Figure:
         )
     )
     fig.add_vline(x=current_dim, line=dict(color=NEUTRAL, dash="dot"))
-    fig.update_xaxes(title="dimension d", type="log")
-    fig.update_yaxes(title="spread (standard deviation) of cos", type="log")
+    fig.update_xaxes(title="dimension d", type="log", tickvals=[2, 8, 32, 128, 512, 2048])
+    fig.update_yaxes(title="spread (standard deviation) of cos", type="log",
+                     tickvals=[0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0])
     return base_layout(fig, height=400)

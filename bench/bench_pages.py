@@ -1,0 +1,116 @@
+"""Rerun cost of every lesson page after one widget change, against DESIGN.md's budget.
+
+    python -m bench.bench_pages [--repeats 3] [--write]
+
+For each page: open it in AppTest, then change each widget to its extremes and to a middle
+value, timing each rerun of the whole script (app.py + the page). This is an upper bound on
+the real app, where a widget inside an ``st.fragment`` reruns only its panel. The budget is a
+ratio, measured in this one run: p95 / 100 ms for ordinary changes, max / 500 ms for the
+heaviest settings. ``--write`` replaces this benchmark's section of BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import torch
+
+from app_pages.catalog import lesson_pages
+from tests.app.helpers import open_page, widget_extremes
+
+ROOT = Path(__file__).resolve().parents[1]
+BUDGET_MS, HEAVY_BUDGET_MS = 100.0, 500.0
+MARK_BEGIN, MARK_END = "<!-- bench_pages:begin -->", "<!-- bench_pages:end -->"
+
+
+def middle_values(at):
+    for w in at.slider:
+        yield w, type(w.value)((w.min + w.max) / 2) if not isinstance(w.value, tuple) else w.value
+    for w in at.select_slider:
+        yield w, w.options[len(w.options) // 2]
+
+
+def time_changes(path: str, repeats: int) -> tuple[list[float], float, str]:
+    """Rerun times (ms) for every change, the slowest one, and what it was."""
+    at = open_page(path)
+    changes = list(widget_extremes(at)) + list(middle_values(at))
+    plan = [(w.type, w.key, value) for w, value in changes]
+    times, slowest, slowest_change = [], 0.0, ""
+    for _ in range(repeats):
+        for kind, key, value in plan:
+            widget = next(w for w in at.get(kind) if w.key == key)
+            widget.set_value(value)
+            start = time.perf_counter()
+            at.run()
+            elapsed = (time.perf_counter() - start) * 1000
+            assert not at.exception, f"{path} {key}={value}: {at.exception}"
+            times.append(elapsed)
+            if elapsed > slowest:
+                slowest, slowest_change = elapsed, f"{key}={value}"
+        at = open_page(path)  # start each repeat from the defaults
+    return times, slowest, slowest_change
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if len(values) > 1 else values[0]
+
+
+def report(repeats: int) -> str:
+    rows = []
+    for section, page in lesson_pages():
+        times, slowest, change = time_changes(page.path, repeats)
+        p50, p95 = statistics.median(times), percentile(times, 95)
+        rows.append(
+            f"| {page.title} | {len(times)} | {p50:.0f} | {p95:.0f} | {p95 / BUDGET_MS:.2f} "
+            f"| {slowest:.0f} (`{change}`) | {slowest / HEAVY_BUDGET_MS:.2f} |"
+        )
+    machine = (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads, device {'cuda' if torch.cuda.is_available() else 'cpu'}"
+    )
+    return "\n".join(
+        [
+            MARK_BEGIN,
+            "## Page reruns after one widget change (`python -m bench.bench_pages --write`)",
+            "",
+            f"Machine: {machine}. Every widget set to its minimum, maximum and a middle value, "
+            f"{repeats} rounds; each rerun is the whole script (app.py + page) in AppTest, an upper bound "
+            "on the browser, where fragments rerun only their panel. Ratios below 1 are within budget.",
+            "",
+            "| page | reruns | p50 ms | p95 ms | p95 / 100 ms | slowest ms (change) | slowest / 500 ms |",
+            "|---|---|---|---|---|---|---|",
+            *rows,
+            MARK_END,
+        ]
+    )
+
+
+def write(section: str) -> None:
+    path = ROOT / "BENCHMARKS.md"
+    text = path.read_text() if path.exists() else "# Benchmarks\n\nWritten by the scripts in `bench/`.\n"
+    if MARK_BEGIN in text:
+        before, rest = text.split(MARK_BEGIN, 1)
+        text = before + section + rest.split(MARK_END, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    path.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Time page reruns against the interaction budget.")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
+    args = parser.parse_args()
+    section = report(args.repeats)
+    print(section)
+    if args.write:
+        write(section)
+
+
+if __name__ == "__main__":
+    main()
