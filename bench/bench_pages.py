@@ -62,7 +62,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def report(repeats: int) -> str:
     rows = []
-    for section, page in lesson_pages():
+    for _, page in lesson_pages():
         times, slowest, change = time_changes(page.path, repeats)
         p50, p95 = statistics.median(times), percentile(times, 95)
         rows.append(
