@@ -29,6 +29,27 @@ SECTIONS: dict[str, list[PageEntry]] = {
             "vectors",
             "Dot product, cosine similarity, a neuron, and why random embeddings are nearly orthogonal.",
         ),
+        PageEntry(
+            "app_pages/matmul.py",
+            "Matrix multiplication",
+            ":material/grid_on:",
+            "matmul",
+            "Shapes, C[i, j] as a dot product, element-wise vs matrix product, order, and cost.",
+        ),
+        PageEntry(
+            "app_pages/linear_maps.py",
+            "Linear transformations",
+            ":material/transform:",
+            "linear-maps",
+            "A 2×2 matrix moving the plane: determinant, eigenvectors, singular values, composition.",
+        ),
+        PageEntry(
+            "app_pages/neural_layer.py",
+            "The neural layer",
+            ":material/hub:",
+            "neural-layer",
+            "y = σ(Wx + b) folding the plane, why depth needs activations, shapes in a batch.",
+        ),
     ],
 }
 

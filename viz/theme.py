@@ -10,6 +10,8 @@ VECTOR_A = "#0072B2"  # blue
 VECTOR_B = "#E69F00"  # orange
 DERIVED = "#009E73"  # green: projections, results
 NEUTRAL = "#7F7F7F"
+ACCENT = "#CC79A7"  # purple-pink: singular axes, a second derived quantity
+GRID = "#C8C8C8"
 POSITIVE = "#2166AC"
 NEGATIVE = "#B2182B"
 

@@ -7,37 +7,8 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
+from viz.parts import arrow, waterfall
 from viz.theme import DERIVED, NEGATIVE, NEUTRAL, POSITIVE, VECTOR_A, VECTOR_B, base_layout, equal_aspect
-
-
-def _arrow(fig: go.Figure, tip, color: str, name: str, *, dash: str = "solid", tail=(0.0, 0.0)) -> None:
-    """An arrow from ``tail`` to ``tip``: a line trace (legend, hover) plus an arrowhead annotation."""
-    fig.add_trace(
-        go.Scatter(
-            x=[tail[0], tip[0]],
-            y=[tail[1], tip[1]],
-            mode="lines",
-            line=dict(color=color, width=3, dash=dash),
-            name=name,
-            hovertemplate=f"{name}<br>x = %{{x:.3f}}<br>y = %{{y:.3f}}<extra></extra>",
-        )
-    )
-    fig.add_annotation(
-        x=tip[0],
-        y=tip[1],
-        ax=tail[0],
-        ay=tail[1],
-        xref="x",
-        yref="y",
-        axref="x",
-        ayref="y",
-        showarrow=True,
-        arrowhead=3,
-        arrowsize=1.2,
-        arrowwidth=3,
-        arrowcolor=color,
-        text="",
-    )
 
 
 def dot_product_plane(result) -> go.Figure:
@@ -70,9 +41,9 @@ def dot_product_plane(result) -> go.Figure:
             hoverinfo="skip",
         )
     )
-    _arrow(fig, proj, DERIVED, f"projection of b on a ({result.scalar_projection:+.2f})", dash="dash")
-    _arrow(fig, a, VECTOR_A, "a")
-    _arrow(fig, b, VECTOR_B, "b")
+    arrow(fig, proj, DERIVED, f"projection of b on a ({result.scalar_projection:+.2f})", dash="dash")
+    arrow(fig, a, VECTOR_A, "a")
+    arrow(fig, b, VECTOR_B, "b")
     half_width = 1.15 * max(result.norm_a, result.norm_b, 1.0)
     return equal_aspect(base_layout(fig, height=460), half_width)
 
@@ -141,22 +112,7 @@ def neuron_waterfall(result) -> go.Figure:
         f"w{i + 1}·x{i + 1} = {float(w):.3g} × {float(x):.3g} = {float(t):.4g}"
         for i, (w, x, t) in enumerate(zip(result.weights, result.inputs, terms, strict=True))
     ] + [f"b = {result.bias:.4g}", f"z = w·x + b = {result.pre_activation:.4g}"]
-    fig = go.Figure(
-        go.Waterfall(
-            x=labels,
-            y=values,
-            measure=["relative"] * (len(terms) + 1) + ["total"],
-            text=[f"{v:+.3g}" for v in values],
-            textposition="outside",
-            hovertext=hover,
-            hoverinfo="text",
-            increasing=dict(marker=dict(color=POSITIVE)),
-            decreasing=dict(marker=dict(color=NEGATIVE)),
-            totals=dict(marker=dict(color=DERIVED)),
-            connector=dict(line=dict(color=NEUTRAL, dash="dot")),
-        )
-    )
-    fig.update_yaxes(title="running sum", zeroline=True)
+    fig = waterfall(labels, values, hover)
     return base_layout(fig, height=380)
 
 
@@ -227,6 +183,7 @@ def spread_versus_dimension(scaling, current_dim: int) -> go.Figure:
     )
     fig.add_vline(x=current_dim, line=dict(color=NEUTRAL, dash="dot"))
     fig.update_xaxes(title="dimension d", type="log", tickvals=[2, 8, 32, 128, 512, 2048])
-    fig.update_yaxes(title="spread (standard deviation) of cos", type="log",
-                     tickvals=[0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0])
+    fig.update_yaxes(
+        title="spread (standard deviation) of cos", type="log", tickvals=[0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
+    )
     return base_layout(fig, height=400)

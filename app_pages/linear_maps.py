@@ -1,0 +1,145 @@
+"""Linear transformations."""
+
+import streamlit as st
+
+from engine import linear_maps
+from ui import frame, widgets
+from viz import planes as charts
+
+frame.header(
+    "Linear transformations",
+    "A 2×2 matrix moves every point of the plane — and it is fully described by where it sends î and ĵ.",
+    "Multiply any vector by M and you get a new vector. Do it to every point at once and the whole grid "
+    "moves: lines stay straight and parallel, the origin stays put. The first column of M is where "
+    "î = (1, 0) lands, the second where ĵ = (0, 1) lands. The determinant is how much areas grow; "
+    "eigenvectors are the directions that only get stretched; the circle becomes an ellipse whose "
+    "semi-axes are the singular values.",
+)
+frame.formula(
+    r"M = \begin{bmatrix} a & b \\ c & d \end{bmatrix},\quad M\hat{\imath} = \begin{bmatrix} a \\ c \end{bmatrix},"
+    r"\quad M\hat{\jmath} = \begin{bmatrix} b \\ d \end{bmatrix},\quad \det M = ad - bc,"
+    r"\quad M v = \lambda v"
+)
+
+ENTRY_KEYS = ("a", "b", "c", "d")
+
+
+def load_preset(name: str) -> None:
+    """Button callback: put a preset's entries into the four sliders (and so into the URL)."""
+    for key, value in zip(ENTRY_KEYS, linear_maps.PRESETS[name], strict=True):
+        st.session_state[key] = float(value)
+
+
+def matrix_latex(matrix) -> str:
+    (a, b), (c, d) = matrix
+    return rf"\begin{{bmatrix}} {a:.3g} & {b:.3g} \\ {c:.3g} & {d:.3g} \end{{bmatrix}}"
+
+
+def eigen_text(result) -> str:
+    l1, l2 = result.eigenvalues
+    if result.eigenvalues_real:
+        return f"{l1.real:.3g}, {l2.real:.3g}"
+    return f"{l1.real:.3g} ± {abs(l1.imag):.3g}i"
+
+
+@st.fragment
+def single_map() -> None:
+    st.header("One matrix, the whole plane", divider="gray")
+    section = frame.Section("single_map")
+    st.markdown("**Presets**")
+    buttons = st.columns(len(linear_maps.PRESETS))
+    for column, name in zip(buttons, linear_maps.PRESETS, strict=True):
+        column.button(name, key=f"preset_{name}", on_click=load_preset, args=(name,), width="stretch")
+    controls, chart = st.columns([1, 2.2], gap="medium")
+    with controls:
+        st.markdown("**Matrix entries**")
+        top, bottom = st.columns(2), st.columns(2)
+        entries = []
+        defaults = linear_maps.PRESETS["shear"]
+        for column, key, default in zip((*top, *bottom), ENTRY_KEYS, defaults, strict=True):
+            with column:
+                entries.append(widgets.slider(key, key=key, min_value=-3.0, max_value=3.0, value=default, step=0.01))
+        show_eigen = widgets.toggle("eigenvector lines", key="eig", value=True)
+        show_svd = widgets.toggle("singular axes (ellipse)", key="svd", value=True)
+    result = section.run(linear_maps.linear_map, *entries)
+    if result is None:
+        return
+    with controls:
+        frame.formula(rf"M = {matrix_latex(result.matrix)}")
+        st.metric("det M (area scale)", f"{result.determinant:.3f}", border=True)
+        st.metric("eigenvalues λ", eigen_text(result), border=True)
+        s1, s2 = result.singular_values
+        st.metric(
+            "singular values σ",
+            f"{s1:.3f}, {s2:.3f}",
+            border=True,
+            help="The semi-axes of the ellipse the unit circle becomes; |det| = σ₁σ₂.",
+        )
+    with chart:
+        st.info(result.description, icon=":material/lightbulb:")
+        section.chart(charts.linear_map_figure(result, show_eigen=show_eigen, show_svd=show_svd))
+    st.caption(
+        "The unit circle becomes an ellipse whose semi-axes are σ₁ and σ₂ — the singular value "
+        "decomposition M = UΣVᵀ. Compression with SVD keeps the largest σ and drops the rest."
+    )
+    section.code_panel()
+
+
+@st.fragment
+def composition() -> None:
+    st.header("Composition: first M₁, then M₂", divider="gray")
+    st.markdown(
+        "Applying M₁ and then M₂ is the same as applying the single matrix M₂M₁ — note the order: the "
+        "matrix applied first stands on the right. Swap the order and you usually get another map."
+    )
+    section = frame.Section("composition")
+    names = list(linear_maps.PRESETS)
+    controls, chart = st.columns([1, 2.2], gap="medium")
+    with controls:
+        first = widgets.dropdown("M₁ (applied first)", key="m1", options=names, value="rotation 30°")
+        second = widgets.dropdown("M₂ (applied second)", key="m2", options=names, value="shear")
+    comp = section.run(linear_maps.compose, linear_maps.PRESETS[first], linear_maps.PRESETS[second])
+    if comp is None:
+        return
+    with controls:
+        frame.formula(rf"M_2 M_1 = {matrix_latex(comp.second_after_first)}")
+        frame.formula(rf"M_1 M_2 = {matrix_latex(comp.first_after_second)}")
+        st.metric(
+            "step by step vs M₂M₁ (max gap)",
+            f"{comp.stepwise_vs_composed:.1e}",
+            border=True,
+            help="Rounding error only: the two are the same map.",
+        )
+        st.metric(
+            "M₂M₁ vs M₁M₂ (max gap)",
+            f"{comp.order_gap:.3f}",
+            border=True,
+            help="Zero only when the two matrices commute.",
+        )
+    with chart:
+        section.chart(charts.composition_figure(comp))
+    section.code_panel()
+
+
+single_map()
+composition()
+
+frame.try_this(
+    [
+        "Press *rotation 30°*: the square turns but keeps its area (det = 1), and the eigenvalues turn complex.",
+        "Press *reflection*: det = −1, the square's colour flips to red — orientation is reversed.",
+        "Press *singular* or *projection*: det = 0 and the whole grid collapses onto one line.",
+        "Press *symmetric*: the eigenlines are perpendicular and match the ellipse's axes.",
+        "In composition, pick rotation then shear, then shear then rotation: the final squares differ.",
+    ]
+)
+frame.where_in_ai(
+    [
+        "**Every linear layer** is such a map in hundreds of dimensions: Wx moves, stretches and squashes space.",
+        "**Determinant and invertibility**: normalizing flows need maps with det ≠ 0 to be undone.",
+        "**Eigen- and singular values** tell how a weight matrix amplifies signals; exploding or vanishing "
+        "gradients are singular values far from 1.",
+        "**Low-rank adapters (LoRA)** and SVD compression keep only the largest singular directions.",
+        "**Rotations** are how RoPE encodes token positions in queries and keys.",
+    ]
+)

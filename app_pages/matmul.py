@@ -1,0 +1,178 @@
+"""Matrix multiplication."""
+
+import streamlit as st
+
+from engine import matmul
+from ui import frame, widgets
+from viz import matrices as charts
+
+frame.header(
+    "Matrix multiplication",
+    "Every layer of every neural network is a matrix multiplication — and each entry of the result is one dot product.",
+    "Multiplying A (m×n) by B (n×p) takes every row of A and every column of B and computes their dot "
+    "product: that number lands in row i, column j of C. So the inner sizes must agree — a row of A and "
+    "a column of B need the same length — and the result is m×p. A GPU is, above all, a machine for "
+    "doing these millions of dot products at once.",
+)
+frame.formula(
+    r"C_{ij} = \sum_{k=1}^{n} A_{ik} B_{kj} \qquad (m, n) \,@\, (n, p) \rightarrow (m, p)"
+    r"\qquad \text{cost} = 2\,m\,n\,p \text{ FLOPs}"
+)
+
+
+def cell_picker(label: str, key: str, size: int) -> int:
+    """A row or column index for the output cell; a 1-wide result has only index 0."""
+    if size == 1:
+        st.caption(f"{label}: 0 (the only one)")
+        return 0
+    return widgets.slider(label, key=key, min_value=0, max_value=size - 1, value=0, step=1)
+
+
+@st.fragment
+def products() -> None:
+    st.header("Shapes, and C[i, j] as a dot product", divider="gray")
+    section = frame.Section("products")
+    shapes = st.columns(5)
+    with shapes[0]:
+        m = widgets.slider("rows of A (m)", key="m", min_value=1, max_value=8, value=3)
+    with shapes[1]:
+        n = widgets.slider("columns of A (n)", key="n", min_value=1, max_value=8, value=4)
+    with shapes[2]:
+        n2 = widgets.slider("rows of B (n₂)", key="n2", min_value=1, max_value=8, value=4)
+    with shapes[3]:
+        p = widgets.slider("columns of B (p)", key="p", min_value=1, max_value=8, value=2)
+    with shapes[4]:
+        seed = int(
+            widgets.number(
+                "numbers (seed)",
+                key="seed",
+                value=0,
+                min_value=0,
+                max_value=9999,
+                step=1,
+                format="%d",
+                help="Draw new integer entries from -4 to 4",
+            )
+        )
+    pick_row, pick_col = st.columns(2)
+    with pick_row:
+        i = cell_picker("output row i", "i", m)
+    with pick_col:
+        j = cell_picker("output column j", "j", p)
+    lesson = section.run(matmul.matmul_lesson, m, n, n2, p, i, j, seed)
+    if lesson is None:
+        return
+    if lesson.matmul.error:
+        st.error(
+            f"**The shapes do not fit.** {lesson.shape_rule}. The inner sizes must match: a row of A has "
+            f"{n} numbers, a column of B has {n2}. PyTorch says:",
+            icon=":material/block:",
+        )
+        st.code(f"RuntimeError: {lesson.matmul.error}", language="text")
+    else:
+        st.success(f"**{lesson.shape_rule}**", icon=":material/check_circle:")
+    section.chart(charts.product_panels(lesson))
+    if lesson.cell_value is not None:
+        left, right = st.columns([1, 1], gap="medium")
+        with left:
+            st.markdown(f"**C[{lesson.row}, {lesson.col}] = row {lesson.row} of A · column {lesson.col} of B**")
+            section.chart(charts.cell_sum(lesson))
+        with right:
+            terms = " + ".join(f"({a:.0f})({b:.0f})" for a, b in zip(lesson.row_of_a, lesson.col_of_b, strict=True))
+            frame.formula(rf"C_{{{lesson.row}{lesson.col}}} = {terms} = {lesson.cell_value:.0f}")
+            st.markdown(
+                f"The blue outline is row {lesson.row} of A, the orange one column {lesson.col} of B. Multiply them "
+                f"pairwise and add: that single number is the outlined cell of C. C has {m}×{p} = {m * p} cells, "
+                f"so the product is {m * p} dot products of length {n}."
+            )
+
+    st.header("Element-wise A * B is a different operation", divider="gray")
+    st.markdown(
+        "`A * B` multiplies entries in the same position. It needs equal shapes — or **broadcasting**: "
+        "comparing sizes dimension by dimension, each pair must be equal or one of them 1 (the 1 is "
+        "stretched). `A @ B` instead needs only the inner sizes to match."
+    )
+    st.caption(f"Broadcasting check for A {tuple(lesson.a.shape)} * B {tuple(lesson.b.shape)}: {lesson.broadcast_rule}")
+    if lesson.elementwise.error:
+        st.warning(f"`A * B` fails here. PyTorch says: {lesson.elementwise.error}", icon=":material/block:")
+    section.chart(
+        charts.side_by_side(
+            lesson.elementwise.value,
+            lesson.matmul.value,
+            (
+                "A * B (element-wise)" if lesson.elementwise.value is not None else "A * B: shapes do not broadcast",
+                "A @ B (matrix product)" if lesson.matmul.value is not None else "A @ B: inner sizes differ",
+            ),
+        )
+    )
+
+    st.header("Order matters: AB ≠ BA", divider="gray")
+    if lesson.reversed.error and lesson.matmul.error:
+        st.info("Neither order works with these shapes.")
+    elif lesson.reversed.error:
+        st.info(
+            f"A @ B works but B @ A does not: ({n2}, {p}) @ ({m}, {n}) needs p = m. PyTorch says: "
+            f"{lesson.reversed.error}"
+        )
+    elif lesson.order_gap is not None:
+        verdict = "they happen to be equal" if lesson.order_gap == 0 else f"they differ by up to {lesson.order_gap:.0f}"
+        st.markdown(f"Both products are {m}×{p}, and {verdict}. Try square shapes with several seeds.")
+    else:
+        ab_shape = "—" if lesson.matmul.value is None else f"{m}×{p}"
+        st.markdown(f"A @ B is {ab_shape} but B @ A is {n2}×{n}: not even the same shape.")
+    section.chart(charts.side_by_side(lesson.matmul.value, lesson.reversed.value, ("A @ B", "B @ A")))
+    section.code_panel()
+
+
+SIZES = [16, 32, 64, 128, 256, 512, 1024, 2048]
+
+
+@st.fragment
+def cost() -> None:
+    st.header("Cost: 2·m·n·p floating-point operations", divider="gray")
+    st.markdown(
+        "Each of the m·p output cells needs n multiplications and n additions. Doubling every side of a "
+        "square product multiplies the work by 8. Time a real N×N float32 product on this machine:"
+    )
+    section = frame.Section("cost")
+    controls, numbers = st.columns([1, 3], gap="medium")
+    with controls:
+        size = widgets.log_slider("matrix size N (N×N @ N×N)", key="size", options=SIZES, value=256)
+    timing = section.run(matmul.time_square_matmul, size, 3)
+    if timing is None:
+        return
+    with numbers:
+        flops, seconds, rate = st.columns(3)
+        flops.metric("work 2N³ (GFLOP)", f"{timing.flops / 1e9:,.3f}", border=True)
+        seconds.metric(
+            "measured time (ms)",
+            f"{timing.seconds * 1e3:,.2f}",
+            border=True,
+            help="median of 3 runs after a warm-up run",
+        )
+        rate.metric("speed (GFLOP/s)", f"{timing.gflops_per_second:,.1f}", border=True)
+        section.timing_note()
+    section.code_panel()
+
+
+products()
+cost()
+
+frame.try_this(
+    [
+        "Set n₂ different from n: the product fails with PyTorch's real message. Make them equal again.",
+        "Pick an output cell and check it by hand from the outlined row and column.",
+        "Make everything 3×3 and change the seed: AB and BA almost never agree.",
+        "Make B a single column (p = 1): A @ B is A applied to one vector — a matrix–vector product.",
+        "Double N in the cost panel: the work grows 8×; watch whether the time does too.",
+    ]
+)
+frame.where_in_ai(
+    [
+        "**Dense layers**: a batch of inputs X (batch × d_in) times Wᵀ (d_in × d_out) — one matmul per layer.",
+        "**Attention**: Q Kᵀ is a matmul of all queries with all keys; its output is another matmul with V.",
+        "**Training cost** of a transformer is about 6 × parameters × tokens FLOPs, almost all in matmuls.",
+        "**GPUs and tensor cores** exist to run these products in parallel: the cost panel's GFLOP/s on a GPU "
+        "is hundreds of times the CPU's.",
+    ]
+)

@@ -1,0 +1,173 @@
+"""The neural layer."""
+
+import streamlit as st
+
+from engine import layers
+from engine.activations import ACTIVATION_LABELS
+from ui import frame, widgets
+from viz import layers as charts
+
+frame.header(
+    "The neural layer",
+    "A layer is a linear map followed by a bend: y = σ(Wx + b). The bend is what lets networks learn curves.",
+    "W stretches, rotates and shears the plane and b shifts it — straight lines stay straight. The "
+    "activation σ then bends or folds the result: ReLU flattens everything negative onto the axes, tanh "
+    "and sigmoid squash it into a box. Without that bend, stacking layers buys nothing: many linear "
+    "maps in a row are still one linear map.",
+)
+frame.formula(r"y = \sigma(W x + b) \qquad \text{for a batch: } Y = \sigma(X W^{\top} + b)")
+
+
+@st.fragment
+def fold_the_plane() -> None:
+    st.header("One layer on the plane", divider="gray")
+    section = frame.Section("fold")
+    controls, chart = st.columns([1, 3], gap="medium")
+    with controls:
+        kind = widgets.choice("points", key="cloud", options=layers.CLOUD_KINDS, value="grid")
+        act = widgets.choice(
+            "activation σ", key="act", options=list(ACTIVATION_LABELS), value="relu", labels=ACTIVATION_LABELS
+        )
+        st.markdown("**W** (2×2) and **b**")
+        w_cols, b_col = st.columns(2), None
+        weights = []
+        for index, (key, default) in enumerate((("w11", 1.0), ("w12", 0.6), ("w21", -0.6), ("w22", 1.0))):
+            with w_cols[index % 2]:
+                weights.append(widgets.slider(key, key=key, min_value=-3.0, max_value=3.0, value=default, step=0.1))
+        b_col = st.columns(2)
+        biases = []
+        for column, (key, default) in zip(b_col, (("b1", 0.3), ("b2", -0.2)), strict=True):
+            with column:
+                biases.append(widgets.slider(key, key=key, min_value=-3.0, max_value=3.0, value=default, step=0.1))
+    result = section.run(layers.layer_2d, kind, tuple(weights), tuple(biases), act)
+    if result is None:
+        return
+    with chart:
+        section.chart(charts.layer_stages(result))
+        if act == "relu":
+            st.caption(
+                f"ReLU set {result.zeroed_share:.0%} of the output coordinates to exactly 0: those points "
+                "were folded onto the axes."
+            )
+    (w11, w12), (w21, w22) = result.weight
+    b1, b2 = result.bias
+    frame.formula(
+        rf"y = \text{{{ACTIVATION_LABELS[act]}}}\left(\begin{{bmatrix}} {w11:.1f} & {w12:.1f} \\ {w21:.1f} & {w22:.1f}"
+        rf"\end{{bmatrix}} x + \begin{{bmatrix}} {b1:.1f} \\ {b2:.1f} \end{{bmatrix}}\right)"
+    )
+    section.code_panel()
+
+
+NONLINEAR = [name for name in ACTIVATION_LABELS if name != "none"]
+
+
+@st.fragment
+def depth_needs_nonlinearity() -> None:
+    st.header("Depth needs non-linearity", divider="gray")
+    st.markdown(
+        "Three linear layers 4 → 6 → 5 → 3 applied one after another give exactly the same outputs as "
+        "the single matrix W₃W₂W₁ — the difference is float32 rounding, around 10⁻⁷. Put an activation "
+        "between them and the network computes something no single matrix can."
+    )
+    section = frame.Section("depth")
+    controls, chart = st.columns([1, 3], gap="medium")
+    with controls:
+        act = widgets.choice(
+            "activation between layers",
+            key="depth_act",
+            options=NONLINEAR,
+            value="relu",
+            labels=ACTIVATION_LABELS,
+            horizontal=False,
+        )
+        seed = int(
+            widgets.number(
+                "weights (seed)", key="depth_seed", value=0, min_value=0, max_value=9999, step=1, format="%d"
+            )
+        )
+    collapse = section.run(layers.depth_collapse, act, seed)
+    if collapse is None:
+        return
+    with controls:
+        st.metric("linear: max |difference|", f"{collapse.linear_gap:.1e}", border=True)
+        st.metric(f"with {ACTIVATION_LABELS[act]}: max |difference|", f"{collapse.nonlinear_gap:.3f}", border=True)
+    with chart:
+        section.chart(charts.depth_panels(collapse))
+    section.code_panel()
+
+
+@st.fragment
+def batch_forward() -> None:
+    st.header("A two-layer network on a batch", divider="gray")
+    st.markdown(
+        "Real layers process a whole batch at once: X has one row per example. Each layer is one matrix "
+        "multiplication plus a bias broadcast over the rows. Follow the shapes: the inner sizes always match."
+    )
+    section = frame.Section("forward")
+    sizes = st.columns(5)
+    with sizes[0]:
+        batch = widgets.log_slider("batch", key="batch", options=[1, 2, 4, 8, 16, 32, 64, 128, 256], value=32)
+    with sizes[1]:
+        d_in = widgets.slider("inputs d_in", key="d_in", min_value=1, max_value=64, value=8)
+    with sizes[2]:
+        d_hidden = widgets.slider("hidden units", key="d_hidden", min_value=1, max_value=64, value=16)
+    with sizes[3]:
+        d_out = widgets.slider("outputs d_out", key="d_out", min_value=1, max_value=64, value=3)
+    with sizes[4]:
+        act = widgets.dropdown(
+            "activation", key="fwd_act", options=list(ACTIVATION_LABELS), value="relu", labels=ACTIVATION_LABELS
+        )
+    forward = section.run(layers.two_layer_forward, batch, d_in, d_hidden, d_out, act)
+    if forward is None:
+        return
+    frame.formula(
+        rf"\underbrace{{X}}_{{{batch}\times{d_in}}}\,\underbrace{{W_1^\top}}_{{{d_in}\times{d_hidden}}}"
+        rf"+\underbrace{{b_1}}_{{{d_hidden}}}\;\rightarrow\;\underbrace{{H}}_{{{batch}\times{d_hidden}}}"
+        rf"\;\xrightarrow{{\text{{{ACTIVATION_LABELS[act]}}}}}\;"
+        rf"\underbrace{{H}}_{{{batch}\times{d_hidden}}}\,\underbrace{{W_2^\top}}_{{{d_hidden}\times{d_out}}}"
+        rf"+\underbrace{{b_2}}_{{{d_out}}}\;\rightarrow\;\underbrace{{Y}}_{{{batch}\times{d_out}}}"
+    )
+    params, flops, check = st.columns(3)
+    params.metric(
+        "parameters",
+        f"{forward.parameters:,}",
+        border=True,
+        help=f"{d_in}·{d_hidden} + {d_hidden} + {d_hidden}·{d_out} + {d_out}",
+    )
+    flops.metric(
+        "FLOPs for this batch",
+        f"{forward.flops:,}",
+        border=True,
+        help="2 × batch × (d_in·d_hidden + d_hidden·d_out), the two matrix products",
+    )
+    check.metric(
+        "max |engine − torch.nn.Linear|",
+        f"{forward.nn_linear_gap:.1e}",
+        border=True,
+        help="The same weights loaded into torch.nn.Linear modules give the same y.",
+    )
+    section.chart(charts.forward_panels(forward))
+    section.code_panel()
+
+
+fold_the_plane()
+depth_needs_nonlinearity()
+batch_forward()
+
+frame.try_this(
+    [
+        "Pick *none* as the activation: the grid after the layer is just a slanted grid — no folds.",
+        "Pick ReLU and move b1 down: more of the plane is flattened onto the vertical axis.",
+        "With two clusters, find W and b that push class 0 to one corner and class 1 to another.",
+        "Compare the two difference panels: 10⁻⁷ is rounding, the other is a different function.",
+        "Set the batch to 1 and then 256: the parameter count does not change, the FLOPs do.",
+    ]
+)
+frame.where_in_ai(
+    [
+        "**MLP blocks** in every transformer are two such layers with a GELU between them (d → 4d → d).",
+        "**Classifiers** end in a layer whose outputs are the class scores (logits) fed to softmax.",
+        "**Batching** is why training runs on GPUs: a batch turns many matrix-vector products into one matmul.",
+        "**Parameter counts** of real models are sums like this one — GPT-2 small has about 124 million.",
+    ]
+)

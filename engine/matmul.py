@@ -1,0 +1,141 @@
+"""Matrix multiplication: shapes, C[i, j] as a dot product, element-wise vs matrix product, order, cost."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+
+import torch
+
+from engine.checks import int_in_range
+from engine.device import resolve_device, synchronize
+
+MAX_SIDE = 12  # the lesson's matrices are drawn cell by cell
+MAX_TIMED_SIZE = 2048  # the timing demo's N x N product: 2 * 2048^3 = 17 GFLOP
+MAX_REPEATS = 50
+
+
+@dataclass(frozen=True)
+class Product:
+    """A product that either worked or failed with PyTorch's own message."""
+
+    value: torch.Tensor | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class MatmulLesson:
+    a: torch.Tensor  # (m, n)
+    b: torch.Tensor  # (n2, p)
+    matmul: Product  # A @ B, (m, p) when n == n2
+    shape_rule: str  # "(m, n) @ (n, p) -> (m, p)" with the numbers filled in
+    row: int  # the chosen output cell (i, j), clipped to C's shape
+    col: int
+    row_of_a: torch.Tensor | None  # A[i, :]
+    col_of_b: torch.Tensor | None  # B[:, j]
+    cell_products: torch.Tensor | None  # A[i, k] * B[k, j] for each k
+    cell_value: float | None  # their sum, C[i, j]
+    elementwise: Product  # A * B with broadcasting
+    broadcast_rule: str
+    reversed: Product  # B @ A
+    order_gap: float | None  # max |AB - BA| when both exist and have the same shape
+    flops: int  # 2 * m * n * p multiply-adds counted as two operations
+
+
+def integer_matrix(rows: int, cols: int, generator: torch.Generator, device: torch.device) -> torch.Tensor:
+    """Small integers from -4 to 4 as float32, so every product and sum can be checked by eye."""
+    return torch.randint(-4, 5, (rows, cols), generator=generator, device=device).float()
+
+
+def try_product(op, left: torch.Tensor, right: torch.Tensor) -> Product:
+    """Run ``op`` and keep PyTorch's error text when the shapes do not fit."""
+    try:
+        return Product(value=op(left, right), error=None)
+    except RuntimeError as err:
+        return Product(value=None, error=str(err).splitlines()[0])
+
+
+def broadcast_rule(a_shape: tuple[int, ...], b_shape: tuple[int, ...]) -> str:
+    """Explain element-wise broadcasting dimension by dimension (sizes must match or be 1)."""
+    verdicts = []
+    for axis, (x, y) in enumerate(zip(a_shape, b_shape, strict=True)):
+        if x == y:
+            verdicts.append(f"dim {axis}: {x} = {y} ✓")
+        elif 1 in (x, y):
+            verdicts.append(f"dim {axis}: {x} vs {y}, the 1 is stretched ✓")
+        else:
+            verdicts.append(f"dim {axis}: {x} ≠ {y} and neither is 1 ✗")
+    return "; ".join(verdicts)
+
+
+def matmul_lesson(
+    m: int, n: int, n2: int, p: int, row: int = 0, col: int = 0, seed: int = 0, *, device=None
+) -> MatmulLesson:
+    """A (m x n) and B (n2 x p) with small integers, and every product the page shows."""
+    dev = resolve_device(device)
+    m, n, n2, p = (int_in_range(name, v, 1, MAX_SIDE) for name, v in (("m", m), ("n", n), ("n₂", n2), ("p", p)))
+    generator = torch.Generator(device=dev).manual_seed(int(seed))
+    a = integer_matrix(m, n, generator, dev)
+    b = integer_matrix(n2, p, generator, dev)
+    product = try_product(torch.matmul, a, b)
+    row, col = min(max(int(row), 0), m - 1), min(max(int(col), 0), p - 1)
+    # C[i, j] exists only when the product does: it is row i of A dotted with column j of B.
+    row_of_a = a[row] if product.value is not None else None
+    col_of_b = b[:, col] if product.value is not None else None
+    cell = row_of_a * col_of_b if product.value is not None else None
+    reverse = try_product(torch.matmul, b, a)
+    gap = None
+    if product.value is not None and reverse.value is not None and product.value.shape == reverse.value.shape:
+        gap = float((product.value - reverse.value).abs().max())
+    shapes = f"({m}, {n}) @ ({n2}, {p})"
+    rule = f"{shapes} -> ({m}, {p}) ✓" if n == n2 else f"{shapes} ✗: inner sizes {n} ≠ {n2}"
+    return MatmulLesson(
+        a=a,
+        b=b,
+        matmul=product,
+        shape_rule=rule,
+        row=row,
+        col=col,
+        row_of_a=row_of_a,
+        col_of_b=col_of_b,
+        cell_products=cell,
+        cell_value=float(cell.sum()) if cell is not None else None,
+        elementwise=try_product(torch.mul, a, b),
+        broadcast_rule=broadcast_rule(tuple(a.shape), tuple(b.shape)),
+        reversed=reverse,
+        order_gap=gap,
+        flops=2 * m * n * p,
+    )
+
+
+@dataclass(frozen=True)
+class MatmulTiming:
+    size: int  # N for an N x N @ N x N product
+    flops: int  # 2 N^3
+    seconds: float  # median of the timed repeats
+    gflops_per_second: float
+    device: str
+
+
+def time_square_matmul(size: int, repeats: int = 5, seed: int = 0, *, device=None) -> MatmulTiming:
+    """Median wall time of an N x N float32 matrix product on the device, after one warm-up run."""
+    dev = resolve_device(device)
+    size = int_in_range("The matrix size N", size, 1, MAX_TIMED_SIZE)
+    repeats = int_in_range("The number of repeats", repeats, 1, MAX_REPEATS)
+    generator = torch.Generator(device=dev).manual_seed(int(seed))
+    a = torch.randn(size, size, generator=generator, device=dev)
+    b = torch.randn(size, size, generator=generator, device=dev)
+    torch.matmul(a, b)  # warm-up: first call pays for kernel selection and memory allocation
+    samples = []
+    for _ in range(repeats):
+        synchronize(dev)
+        start = time.perf_counter()
+        torch.matmul(a, b)
+        synchronize(dev)
+        samples.append(time.perf_counter() - start)
+    seconds = statistics.median(samples)
+    flops = 2 * size**3
+    return MatmulTiming(
+        size=size, flops=flops, seconds=seconds, gflops_per_second=flops / seconds / 1e9, device=dev.type
+    )
