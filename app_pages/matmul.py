@@ -95,16 +95,12 @@ def products() -> None:
     st.caption(f"Broadcasting check for A {tuple(lesson.a.shape)} * B {tuple(lesson.b.shape)}: {lesson.broadcast_rule}")
     if lesson.elementwise.error:
         st.warning(f"`A * B` fails here. PyTorch says: {lesson.elementwise.error}", icon=":material/block:")
-    section.chart(
-        charts.side_by_side(
-            lesson.elementwise.value,
-            lesson.matmul.value,
-            (
-                "A * B (element-wise)" if lesson.elementwise.value is not None else "A * B: shapes do not broadcast",
-                "A @ B (matrix product)" if lesson.matmul.value is not None else "A @ B: inner sizes differ",
-            ),
+    if lesson.elementwise.value is not None or lesson.matmul.value is not None:
+        titles = (
+            "A * B (element-wise)" if lesson.elementwise.value is not None else "A * B: shapes do not broadcast",
+            "A @ B (matrix product)" if lesson.matmul.value is not None else "A @ B: inner sizes differ",
         )
-    )
+        section.chart(charts.side_by_side(lesson.elementwise.value, lesson.matmul.value, titles))
 
     st.header("Order matters: AB ≠ BA", divider="gray")
     if lesson.reversed.error and lesson.matmul.error:
@@ -117,10 +113,15 @@ def products() -> None:
     elif lesson.order_gap is not None:
         verdict = "they happen to be equal" if lesson.order_gap == 0 else f"they differ by up to {lesson.order_gap:.0f}"
         st.markdown(f"Both products are {m}×{p}, and {verdict}. Try square shapes with several seeds.")
+    elif lesson.matmul.error:
+        st.info(
+            f"A @ B fails, yet B @ A works: ({n2}, {p}) @ ({m}, {n}) -> ({n2}, {n}). Order decides even "
+            "whether a product exists."
+        )
     else:
-        ab_shape = "—" if lesson.matmul.value is None else f"{m}×{p}"
-        st.markdown(f"A @ B is {ab_shape} but B @ A is {n2}×{n}: not even the same shape.")
-    section.chart(charts.side_by_side(lesson.matmul.value, lesson.reversed.value, ("A @ B", "B @ A")))
+        st.markdown(f"A @ B is {m}×{p} but B @ A is {n2}×{n}: not even the same shape.")
+    if lesson.matmul.value is not None or lesson.reversed.value is not None:
+        section.chart(charts.side_by_side(lesson.matmul.value, lesson.reversed.value, ("A @ B", "B @ A")))
     section.code_panel()
 
 

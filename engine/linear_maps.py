@@ -35,6 +35,9 @@ def matrix_2x2(a: float, b: float, c: float, d: float, *, device=None) -> torch.
     for name, value in zip("abcd", entries, strict=True):
         if abs(value) > MAX_ENTRY:
             raise ValueError(f"Matrix entry {name} = {value:g} is outside ±{MAX_ENTRY:g}.")
+    # Flush sub-1e-12 entries to zero: LAPACK's eigen-solver can mis-pair eigenvalues and vectors when
+    # an entry is a denormal like 1e-250, and no slider or URL a person writes means such a value.
+    entries = [0.0 if abs(value) < 1e-12 else value for value in entries]
     return torch.tensor(entries, dtype=torch.float64, device=resolve_device(device)).reshape(2, 2)
 
 

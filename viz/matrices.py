@@ -28,14 +28,16 @@ def _outline(fig: go.Figure, x0: float, x1: float, y0: float, y1: float, color: 
 
 def _no_result(fig: go.Figure, col: int) -> None:
     """An empty panel that says why it is empty, instead of blank axes."""
+    suffix = "" if col == 1 else str(col)
+    x_domain, y_domain = fig.layout[f"xaxis{suffix}"].domain, fig.layout[f"yaxis{suffix}"].domain
     fig.add_annotation(
         text="no result:<br>PyTorch raised an error",
-        x=0.5,
-        y=0.5,
         showarrow=False,
         font=dict(size=14),
-        xref=f"x{col} domain" if col > 1 else "x domain",
-        yref=f"y{col} domain" if col > 1 else "y domain",
+        xref="paper",
+        yref="paper",
+        x=sum(x_domain) / 2,
+        y=sum(y_domain) / 2,
     )
     fig.update_xaxes(visible=False, row=1, col=col)
     fig.update_yaxes(visible=False, row=1, col=col)

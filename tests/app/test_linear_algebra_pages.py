@@ -1,0 +1,54 @@
+"""Page-specific behaviour of the linear algebra pages."""
+
+import pytest
+
+from engine import layers, linear_maps, matmul
+from tests.app.helpers import metric_values, open_page, plotly_figures
+
+
+def test_matmul_shape_mismatch_shows_pytorchs_error():
+    at = open_page("app_pages/matmul.py", {"n": "3", "n2": "5"})
+    assert not at.exception
+    assert any("shapes do not fit" in e.value for e in at.error)
+    real = matmul.matmul_lesson(3, 3, 5, 2).matmul.error
+    assert any(real in c.value for c in at.code)
+
+
+def test_matmul_cell_pick_reproduced_from_the_url():
+    at = open_page("app_pages/matmul.py", {"m": "4", "i": "3", "j": "1", "seed": "7"})
+    expected = matmul.matmul_lesson(4, 4, 4, 2, 3, 1, 7)
+    assert any("C_{31}" in f.value and f"= {expected.cell_value:.0f}" in f.value for f in at.latex)
+
+
+def test_matmul_cost_panel_reports_the_flops():
+    at = open_page("app_pages/matmul.py", {"size": "512"})
+    assert float(metric_values(at)["work 2N³ (GFLOP)"]) == pytest.approx(2 * 512**3 / 1e9, abs=1e-3)
+
+
+@pytest.mark.parametrize("preset", list(linear_maps.PRESETS))
+def test_preset_buttons_load_the_matrix(preset):
+    at = open_page("app_pages/linear_maps.py")
+    at.button(key=f"preset_{preset}").click().run()
+    assert not at.exception
+    expected = linear_maps.linear_map(*linear_maps.PRESETS[preset])
+    assert [at.slider(key=k).value for k in "abcd"] == pytest.approx(expected.matrix.flatten().tolist())
+    assert float(metric_values(at)["det M (area scale)"]) == pytest.approx(expected.determinant, abs=1e-3)
+    assert any(expected.description in i.value for i in at.info)
+
+
+def test_linear_map_url_reproduces_the_matrix():
+    at = open_page("app_pages/linear_maps.py", {"a": "2", "b": "0", "c": "0", "d": "-1", "m1": "reflection"})
+    assert float(metric_values(at)["det M (area scale)"]) == pytest.approx(-2.0)
+    assert at.selectbox(key="m1").value == "reflection"
+
+
+def test_neural_layer_proves_collapse_and_matches_nn_linear():
+    at = open_page("app_pages/neural_layer.py", {"d_in": "20", "batch": "64", "depth_act": "tanh"})
+    assert not at.exception
+    shown = metric_values(at)
+    expected = layers.two_layer_forward(64, 20, 16, 3, "relu")
+    assert int(shown["parameters"].replace(",", "")) == expected.parameters
+    assert float(shown["max |engine − torch.nn.Linear|"]) < 1e-6
+    assert float(shown["linear: max |difference|"]) < 1e-5
+    assert float(shown["with tanh: max |difference|"]) > 1e-2
+    assert len(plotly_figures(at)) == 3

@@ -1,0 +1,103 @@
+"""Neural layers against torch.nn and numpy."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engine import layers
+
+weights = st.tuples(*(st.floats(-3, 3),) * 4)
+biases = st.tuples(st.floats(-3, 3), st.floats(-3, 3))
+activations = st.sampled_from(["none", "relu", "tanh", "sigmoid", "gelu"])
+REFERENCE = {
+    "none": torch.nn.Identity(),
+    "relu": torch.nn.ReLU(),
+    "tanh": torch.nn.Tanh(),
+    "sigmoid": torch.nn.Sigmoid(),
+    "gelu": torch.nn.GELU(),
+}
+
+
+def nn_layer(weight, bias):
+    layer = torch.nn.Linear(2, 2)
+    with torch.no_grad():
+        layer.weight.copy_(torch.tensor(weight).reshape(2, 2))
+        layer.bias.copy_(torch.tensor(bias))
+    return layer
+
+
+@given(st.sampled_from(layers.CLOUD_KINDS), weights, biases, activations)
+def test_layer_2d_matches_torch_nn(kind, weight, bias, act):
+    r = layers.layer_2d(kind, weight, bias, act)
+    layer = nn_layer(weight, bias)
+    with torch.no_grad():
+        expected_pre = layer(r.points)
+        expected = REFERENCE[act](expected_pre)
+        expected_grid = REFERENCE[act](layer(r.grid_before))
+    torch.testing.assert_close(r.pre_activation, expected_pre)
+    torch.testing.assert_close(r.output, expected)
+    torch.testing.assert_close(r.grid_after, expected_grid)
+    assert r.zeroed_share == pytest.approx(float((expected == 0).float().mean()))
+
+
+def test_point_clouds():
+    grid = layers.point_cloud("grid")
+    assert grid.points.shape == (layers.GRID_SIDE**2, 2)
+    assert grid.points.abs().max() == 2
+    clusters = layers.point_cloud("clusters", seed=3)
+    assert clusters.points.shape == (2 * layers.CLUSTER_SIZE, 2)
+    means = [clusters.points[clusters.labels == k].mean(0) for k in (0, 1)]
+    assert means[0][0] < 0 < means[1][0]  # the two clusters sit either side of the y-axis
+    with pytest.raises(ValueError, match="grid, clusters"):
+        layers.point_cloud("moons")
+
+
+@pytest.mark.parametrize("bad", [(float("nan"), 0, 0, 1), (4.0, 0, 0, 1)])
+def test_layer_2d_refuses_bad_weights(bad):
+    with pytest.raises(ValueError):
+        layers.layer_2d("grid", bad, (0.0, 0.0))
+
+
+@given(st.sampled_from(["relu", "tanh", "sigmoid", "gelu"]), st.integers(0, 500))
+def test_linear_layers_collapse_and_nonlinear_ones_do_not(act, seed):
+    r = layers.depth_collapse(act, seed)
+    w1, w2, w3 = (w.numpy().astype(np.float64) for w in r.weights)
+    x = r.inputs.numpy().astype(np.float64)
+    np.testing.assert_allclose(r.combined.numpy(), w3 @ w2 @ w1, atol=1e-5)
+    np.testing.assert_allclose(r.stacked_linear.numpy(), x @ w1.T @ w2.T @ w3.T, atol=1e-5)
+    assert r.linear_gap < 1e-5  # float32 rounding only
+    assert r.nonlinear_gap > 100 * r.linear_gap
+
+
+@given(st.integers(1, 64), st.integers(1, 16), st.integers(1, 16), st.integers(1, 8), activations)
+def test_two_layer_forward_equals_torch_nn_sequential(batch, d_in, d_hidden, d_out, act):
+    r = layers.two_layer_forward(batch, d_in, d_hidden, d_out, act)
+    model = torch.nn.Sequential(torch.nn.Linear(d_in, d_hidden), REFERENCE[act], torch.nn.Linear(d_hidden, d_out))
+    with torch.no_grad():
+        model[0].weight.copy_(r.w1)
+        model[0].bias.copy_(r.b1)
+        model[2].weight.copy_(r.w2)
+        model[2].bias.copy_(r.b2)
+        expected = model(r.x)
+    torch.testing.assert_close(r.y, expected)
+    assert r.y.shape == (batch, d_out) and r.hidden.shape == (batch, d_hidden)
+    assert r.parameters == sum(p.numel() for p in model.parameters())
+    assert r.flops == 2 * batch * (d_in * d_hidden + d_hidden * d_out)
+    assert r.nn_linear_gap < 1e-6
+    # Initialised like nn.Linear: uniform within +-1/sqrt(fan_in).
+    assert r.w1.abs().max() <= 1 / d_in**0.5 and r.w2.abs().max() <= 1 / d_hidden**0.5
+
+
+@pytest.mark.parametrize("sizes", [(0, 8, 16, 3), (300, 8, 16, 3), (32, 65, 16, 3)])
+def test_forward_caps(sizes):
+    with pytest.raises(ValueError):
+        layers.two_layer_forward(*sizes)
+
+
+@pytest.mark.cuda
+def test_layers_on_cuda():
+    r = layers.two_layer_forward(device="cuda")
+    assert r.y.device.type == "cuda" and r.nn_linear_gap < 1e-5
+    assert layers.layer_2d("grid", (1, 0, 0, 1), (0, 0), device="cuda").output.device.type == "cuda"
