@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from viz.parts import heatmap, matrix_axes
+from viz.parts import heatmap, matrix_axes, panel_grid
 from viz.planes import polylines
-from viz.theme import GRID, VECTOR_A, VECTOR_B, base_layout, diverging_limits
+from viz.theme import GRID, VECTOR_A, VECTOR_B, diverging_limits, figure
 
 CLASS_COLORS = (VECTOR_A, VECTOR_B)
 
@@ -20,40 +19,48 @@ def layer_stages(result) -> go.Figure:
         ("W x + b (still straight)", result.pre_activation, result.grid_linear),
         (f"{result.activation_label}(W x + b)", result.output, result.grid_after),
     ]
-    fig = make_subplots(rows=1, cols=3, subplot_titles=[s[0] for s in stages], horizontal_spacing=0.05)
+    layout, (panels,) = panel_grid(1, 3, [s[0] for s in stages], h_space=0.05)
     labels = np.asarray(result.labels)
-    for col, (title, points, grid) in enumerate(stages, start=1):
-        # Each panel frames its own points: tanh and sigmoid outputs live in a small box.
-        peak = max(1.2, 1.1 * float(np.abs(np.asarray(points)).max()))
+    traces = []
+    for index, (panel, (title, points, grid)) in enumerate(zip(panels, stages, strict=True)):
         xs, ys = polylines(grid)
-        fig.add_trace(
-            go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=GRID, width=1), hoverinfo="skip", showlegend=False),
-            row=1,
-            col=col,
+        traces.append(
+            dict(
+                type="scatter",
+                x=xs,
+                y=ys,
+                mode="lines",
+                line=dict(color=GRID, width=1),
+                hoverinfo="skip",
+                showlegend=False,
+                xaxis=panel.x,
+                yaxis=panel.y,
+            )
         )
         points = np.asarray(points)
         for label in (0, 1):
             chosen = points[labels == label]
-            fig.add_trace(
-                go.Scatter(
+            traces.append(
+                dict(
+                    type="scatter",
                     x=chosen[:, 0],
                     y=chosen[:, 1],
                     mode="markers",
+                    xaxis=panel.x,
+                    yaxis=panel.y,
                     marker=dict(color=CLASS_COLORS[label], size=4, opacity=0.8),
                     name=result.class_names[label],
                     legendgroup=str(label),
-                    showlegend=col == 1,
+                    showlegend=index == 0,
                     hovertemplate=f"{title}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
-                ),
-                row=1,
-                col=col,
+                )
             )
-        axis = f"x{col}" if col > 1 else "x"
-        fig.update_xaxes(range=[-peak, peak], zeroline=True, row=1, col=col)
-        fig.update_yaxes(range=[-peak, peak], zeroline=True, scaleanchor=axis, scaleratio=1, row=1, col=col)
-    fig = base_layout(fig, height=450)
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0.0))
-    return fig
+        # Each panel frames its own points: tanh and sigmoid outputs live in a small box.
+        peak = max(1.2, 1.1 * float(np.abs(points).max()))
+        layout[panel.x_key].update(range=[-peak, peak], zeroline=True)
+        layout[panel.y_key].update(range=[-peak, peak], zeroline=True, scaleanchor=panel.x, scaleratio=1)
+    layout["legend"] = dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0.0)
+    return figure(traces, layout, height=450)
 
 
 def depth_panels(collapse) -> go.Figure:
@@ -62,42 +69,44 @@ def depth_panels(collapse) -> go.Figure:
     linear, nonlinear = np.asarray(collapse.stacked_linear), np.asarray(collapse.stacked_nonlinear)
     act = collapse.activation_label
     titles = ["W₃(W₂(W₁x))", "(W₃W₂W₁) x", "difference", f"W₃ {act}(W₂ {act}(W₁x))", "(W₃W₂W₁) x", "difference"]
-    fig = make_subplots(rows=2, cols=3, subplot_titles=titles, vertical_spacing=0.16, horizontal_spacing=0.05)
+    layout, grid = panel_grid(2, 3, titles, v_space=0.2)
     zmax = diverging_limits(single, linear, nonlinear)
-    rows = ((1, linear), (2, nonlinear))
-    for row, stacked in rows:
+    traces = []
+    for (stacked_panel, single_panel, gap_panel), stacked in zip(grid, (linear, nonlinear), strict=True):
         gap = stacked - single
-        fig.add_trace(heatmap(stacked.T, zmax=zmax, name="stacked"), row=row, col=1)
-        fig.add_trace(heatmap(single.T, zmax=zmax, name="one matrix"), row=row, col=2)
-        # The difference keeps its own scale so 1e-7 is visible as a pattern, with exact hover values.
-        fig.add_trace(heatmap(gap.T, zmax=diverging_limits(gap), name="difference", value_format=".1e"), row=row, col=3)
-        for col in (1, 2, 3):
-            matrix_axes(fig, row=row, col=col)
-    fig.update_xaxes(title_text="sample in the batch", row=2)
-    fig.update_yaxes(title_text="output", col=1)
-    return base_layout(fig, height=480)
+        traces.append(heatmap(stacked.T, zmax=zmax, name="stacked", panel=stacked_panel))
+        traces.append(heatmap(single.T, zmax=zmax, name="one matrix", panel=single_panel))
+        # The difference keeps its own scale so 1e-7 shows as a pattern, with exact values on hover.
+        traces.append(
+            heatmap(gap.T, zmax=diverging_limits(gap), name="difference", value_format=".1e", panel=gap_panel)
+        )
+        for panel in (stacked_panel, single_panel, gap_panel):
+            matrix_axes(layout, panel)
+        layout[stacked_panel.y_key]["title"] = dict(text="output")
+    for panel in grid[1]:
+        layout[panel.x_key]["title"] = dict(text="sample in the batch")
+    return figure(traces, layout, height=480)
 
 
 def forward_panels(forward) -> go.Figure:
     """Every tensor of a two-layer forward pass as a heatmap, titled with its shape."""
     x, w1t, h, w2t, y = (np.asarray(t) for t in (forward.x, forward.w1.T, forward.hidden, forward.w2.T, forward.y))
     act = forward.activation_label
-    panels = [
+    tensors = [
         (x, f"X {x.shape[0]}×{x.shape[1]}"),
         (w1t, f"W₁ᵀ {w1t.shape[0]}×{w1t.shape[1]}"),
         (h, f"H={act}(·) {h.shape[0]}×{h.shape[1]}"),
         (w2t, f"W₂ᵀ {w2t.shape[0]}×{w2t.shape[1]}"),
         (y, f"Y {y.shape[0]}×{y.shape[1]}"),
     ]
-    widths = [max(p[0].shape[1], 5) for p in panels]  # a floor keeps narrow panels and titles readable
-    fig = make_subplots(
-        rows=1, cols=5, subplot_titles=[p[1] for p in panels], column_widths=widths, horizontal_spacing=0.035
-    )
-    for col, (matrix, title) in enumerate(panels, start=1):
-        fig.add_trace(
-            heatmap(matrix, zmax=diverging_limits(matrix), name=title.split(" ")[0], show_values=False), row=1, col=col
+    widths = [max(t[0].shape[1], 5) for t in tensors]  # a floor keeps narrow panels and titles readable
+    layout, (panels,) = panel_grid(1, 5, [t[1] for t in tensors], column_widths=widths, h_space=0.035)
+    traces = []
+    for panel, (matrix, title) in zip(panels, tensors, strict=True):
+        traces.append(
+            heatmap(matrix, zmax=diverging_limits(matrix), name=title.split(" ")[0], show_values=False, panel=panel)
         )
-        matrix_axes(fig, row=1, col=col)
-        fig.update_xaxes(dtick=max(1, matrix.shape[1] // 4), row=1, col=col)
-        fig.update_yaxes(dtick=max(1, matrix.shape[0] // 8), row=1, col=col)
-    return base_layout(fig, height=520)
+        matrix_axes(layout, panel)
+        layout[panel.x_key]["dtick"] = max(1, matrix.shape[1] // 4)
+        layout[panel.y_key]["dtick"] = max(1, matrix.shape[0] // 8)
+    return figure(traces, layout, height=520)

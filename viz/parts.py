@@ -3,37 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.theme import DERIVED, DIVERGING, NEGATIVE, NEUTRAL, POSITIVE
+from viz.theme import DERIVED, DIVERGING, NEGATIVE, NEUTRAL, POSITIVE, figure
 
 
 def arrow(
-    fig: go.Figure,
-    tip,
-    color: str,
-    name: str,
-    *,
-    dash: str = "solid",
-    tail=(0.0, 0.0),
-    width: float = 3,
-    showlegend: bool = True,
-) -> None:
-    """An arrow from ``tail`` to ``tip``: a line trace (legend, hover) plus an arrowhead annotation."""
-    fig.add_trace(
-        go.Scatter(
-            x=[tail[0], tip[0]],
-            y=[tail[1], tip[1]],
-            mode="lines",
-            line=dict(color=color, width=width, dash=dash),
-            name=name,
-            showlegend=showlegend,
-            hovertemplate=f"{name}<br>x = %{{x:.3f}}<br>y = %{{y:.3f}}<extra></extra>",
-        )
+    tip, color: str, name: str, *, dash: str = "solid", tail=(0.0, 0.0), width: float = 3, showlegend: bool = True
+) -> tuple[dict, dict]:
+    """An arrow from ``tail`` to ``tip``: a line trace (legend, hover) and an arrowhead annotation."""
+    line = dict(
+        type="scatter",
+        x=[tail[0], tip[0]],
+        y=[tail[1], tip[1]],
+        mode="lines",
+        line=dict(color=color, width=width, dash=dash),
+        name=name,
+        showlegend=showlegend,
+        hovertemplate=f"{name}<br>x = %{{x:.3f}}<br>y = %{{y:.3f}}<extra></extra>",
     )
-    fig.add_annotation(
+    head = dict(
         x=tip[0],
         y=tip[1],
         ax=tail[0],
@@ -49,27 +41,42 @@ def arrow(
         arrowcolor=color,
         text="",
     )
+    return line, head
 
 
-def waterfall(labels: Sequence[str], values: Sequence[float], hovers: Sequence[str]) -> go.Figure:
+def waterfall(labels: Sequence[str], values: Sequence[float], hovers: Sequence[str], *, height: int) -> go.Figure:
     """Terms added one by one, the last bar their total: how a dot product builds up."""
-    fig = go.Figure(
-        go.Waterfall(
-            x=list(labels),
-            y=[float(v) for v in values],
-            measure=["relative"] * (len(values) - 1) + ["total"],
-            text=[f"{v:+.3g}" for v in values],
-            textposition="outside",
-            hovertext=list(hovers),
-            hoverinfo="text",
-            increasing=dict(marker=dict(color=POSITIVE)),
-            decreasing=dict(marker=dict(color=NEGATIVE)),
-            totals=dict(marker=dict(color=DERIVED)),
-            connector=dict(line=dict(color=NEUTRAL, dash="dot")),
-        )
+    bars = dict(
+        type="waterfall",
+        x=list(labels),
+        y=[float(v) for v in values],
+        measure=["relative"] * (len(values) - 1) + ["total"],
+        text=[f"{v:+.3g}" for v in values],
+        textposition="outside",
+        hovertext=list(hovers),
+        hoverinfo="text",
+        increasing=dict(marker=dict(color=POSITIVE)),
+        decreasing=dict(marker=dict(color=NEGATIVE)),
+        totals=dict(marker=dict(color=DERIVED)),
+        connector=dict(line=dict(color=NEUTRAL, dash="dot")),
     )
-    fig.update_yaxes(title="running sum", zeroline=True)
-    return fig
+    return figure([bars], {"yaxis": dict(title=dict(text="running sum"), zeroline=True)}, height=height)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One cell of a panel grid: its axis ids ("x2", "y2") and layout keys ("xaxis2", "yaxis2")."""
+
+    x: str
+    y: str
+
+    @property
+    def x_key(self) -> str:
+        return "xaxis" + self.x[1:]
+
+    @property
+    def y_key(self) -> str:
+        return "yaxis" + self.y[1:]
 
 
 def heatmap(
@@ -80,11 +87,13 @@ def heatmap(
     show_values: bool = True,
     value_format: str = ".2f",
     showscale: bool = False,
-) -> go.Heatmap:
-    """A signed matrix on the diverging scale centred on zero; row 0 drawn at the top, like the maths."""
+    panel: Panel | None = None,
+) -> dict:
+    """A signed matrix on the diverging scale centred on zero, as a trace dict (placed in ``panel``)."""
     matrix = np.asarray(matrix, dtype=float)
     rows, cols = matrix.shape
-    return go.Heatmap(
+    trace = dict(
+        type="heatmap",
         z=matrix,
         x=list(range(cols)),
         y=list(range(rows)),
@@ -96,12 +105,66 @@ def heatmap(
         name=name,
         xgap=1,
         ygap=1,
-        texttemplate=f"%{{z:{value_format}}}" if show_values and matrix.size <= 400 else None,
         hovertemplate=f"{name}[%{{y}}, %{{x}}] = %{{z:.6g}}<extra></extra>",
     )
+    if show_values and matrix.size <= 400:
+        trace["texttemplate"] = f"%{{z:{value_format}}}"
+    if panel is not None:
+        trace.update(xaxis=panel.x, yaxis=panel.y)
+    return trace
 
 
-def matrix_axes(fig: go.Figure, *, row: int | None = None, col: int | None = None) -> None:
-    """Matrix orientation: row 0 at the top, integer ticks, square cells."""
-    fig.update_yaxes(autorange="reversed", dtick=1, showgrid=False, row=row, col=col)
-    fig.update_xaxes(dtick=1, showgrid=False, row=row, col=col)
+def panel_grid(
+    rows: int,
+    cols: int,
+    titles: Sequence[str],
+    *,
+    column_widths: Sequence[float] | None = None,
+    h_space: float = 0.05,
+    v_space: float = 0.14,
+) -> tuple[dict, list[list[Panel]]]:
+    """The layout dict of a figure split into rows x cols titled panels, and the panels' axis ids.
+
+    Callers fill the dict (axes, shapes, annotations), then build the figure once with
+    ``go.Figure(data=traces, layout=layout)``. That is what plotly's make_subplots does for a plain
+    grid, at a fraction of the cost: make_subplots plus per-panel ``update_xaxes`` calls spent
+    ~30 ms on a 1 x 3 grid, a third of a rerun's budget.
+    """
+    weights = np.asarray(column_widths if column_widths is not None else [1.0] * cols, dtype=float)
+    widths = (1.0 - h_space * (cols - 1)) * weights / weights.sum()
+    height = (1.0 - v_space * (rows - 1)) / rows
+    layout: dict = {"annotations": [], "shapes": []}
+    grid: list[list[Panel]] = []
+    for r in range(rows):
+        top = 1.0 - r * (height + v_space)
+        row_panels = []
+        for c in range(cols):
+            n = r * cols + c + 1
+            suffix = "" if n == 1 else str(n)
+            left = float(widths[:c].sum() + c * h_space)
+            right = min(1.0, left + float(widths[c]))
+            panel = Panel(x=f"x{suffix}", y=f"y{suffix}")
+            layout[panel.x_key] = dict(domain=[left, right], anchor=panel.y)
+            layout[panel.y_key] = dict(domain=[max(0.0, top - height), top], anchor=panel.x)
+            layout["annotations"].append(
+                dict(
+                    text=titles[n - 1] if n - 1 < len(titles) else "",
+                    x=(left + right) / 2,
+                    y=top,
+                    xref="paper",
+                    yref="paper",
+                    xanchor="center",
+                    yanchor="bottom",
+                    showarrow=False,
+                    font=dict(size=14),
+                )
+            )
+            row_panels.append(panel)
+        grid.append(row_panels)
+    return layout, grid
+
+
+def matrix_axes(layout: dict, panel: Panel) -> None:
+    """Matrix orientation in one panel: row 0 at the top, integer ticks, no grid lines."""
+    layout[panel.y_key].update(autorange="reversed", dtick=1, showgrid=False)
+    layout[panel.x_key].update(dtick=1, showgrid=False)

@@ -6,7 +6,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz.parts import arrow
-from viz.theme import ACCENT, DERIVED, GRID, NEGATIVE, NEUTRAL, POSITIVE, VECTOR_A, VECTOR_B, base_layout, equal_aspect
+from viz.theme import ACCENT, DERIVED, GRID, NEGATIVE, NEUTRAL, POSITIVE, VECTOR_A, VECTOR_B, figure, square_axes
+
+GRID_AFTER = "#6BAED6"
 
 
 def polylines(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -18,28 +20,26 @@ def polylines(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return xs, ys
 
 
-def add_grid(
-    fig: go.Figure,
-    lines: np.ndarray,
-    *,
-    color: str,
-    name: str,
-    width: float = 1.0,
-    showlegend: bool = True,
-    **trace_kwargs,
-) -> None:
+def grid_trace(lines: np.ndarray, *, color: str, name: str, width: float = 1.0) -> dict:
     xs, ys = polylines(lines)
-    fig.add_trace(
-        go.Scatter(
-            x=xs,
-            y=ys,
-            mode="lines",
-            line=dict(color=color, width=width),
-            name=name,
-            hoverinfo="skip",
-            showlegend=showlegend,
-            **trace_kwargs,
-        )
+    return dict(
+        type="scatter", x=xs, y=ys, mode="lines", line=dict(color=color, width=width), name=name, hoverinfo="skip"
+    )
+
+
+def outline(
+    points: np.ndarray, *, color: str, name: str, dash: str = "solid", width: float = 2, mode: str = "lines", **extra
+) -> dict:
+    """A closed polygon or curve through ``points`` as one trace."""
+    points = np.asarray(points)
+    return dict(
+        type="scatter",
+        x=points[:, 0],
+        y=points[:, 1],
+        mode=mode,
+        name=name,
+        line=dict(color=color, width=width, dash=dash),
+        **extra,
     )
 
 
@@ -51,64 +51,35 @@ def extent(*point_sets: np.ndarray, minimum: float = 2.0) -> float:
 
 def linear_map_figure(result, *, show_eigen: bool = True, show_svd: bool = True) -> go.Figure:
     """Grid, unit square and unit circle before (faint) and after (bold), î, ĵ, eigenlines, singular axes."""
-    fig = go.Figure()
-    add_grid(fig, result.grid_before, color=GRID, name="grid before", width=0.8)
-    add_grid(fig, result.grid_after, color="#6BAED6", name="grid after", width=1.0)
-    square = np.asarray(result.square_after)
     fill = POSITIVE if result.determinant >= 0 else NEGATIVE
-    fig.add_trace(
-        go.Scatter(
-            x=result.square_before[:, 0],
-            y=result.square_before[:, 1],
-            mode="lines",
-            line=dict(color=NEUTRAL, dash="dot"),
-            name="unit square",
-            hoverinfo="skip",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=square[:, 0],
-            y=square[:, 1],
-            mode="lines",
+    traces = [
+        grid_trace(result.grid_before, color=GRID, name="grid before", width=0.8),
+        grid_trace(result.grid_after, color=GRID_AFTER, name="grid after"),
+        outline(result.square_before, color=NEUTRAL, name="unit square", dash="dot", width=1.5, hoverinfo="skip"),
+        outline(
+            result.square_after,
+            color=fill,
+            name=f"image of the square (area {abs(result.determinant):.3g})",
             fill="toself",
             fillcolor=fill,
             opacity=0.35,
-            line=dict(color=fill, width=2),
-            name=f"image of the square (area {abs(result.determinant):.3g})",
             hovertemplate="(%{x:.3f}, %{y:.3f})<extra>square corner</extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=result.circle_before[:, 0],
-            y=result.circle_before[:, 1],
-            mode="lines",
-            line=dict(color=NEUTRAL, width=1, dash="dot"),
-            name="unit circle",
-            hoverinfo="skip",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=result.circle_after[:, 0],
-            y=result.circle_after[:, 1],
-            mode="lines",
-            line=dict(color=DERIVED, width=2),
-            name="image of the circle",
-            hoverinfo="skip",
-        )
-    )
+        ),
+        outline(result.circle_before, color=NEUTRAL, name="unit circle", dash="dot", width=1, hoverinfo="skip"),
+        outline(result.circle_after, color=DERIVED, name="image of the circle", hoverinfo="skip"),
+    ]
     half = extent(result.square_after, result.circle_after, result.i_hat, result.j_hat)
+    heads = []
     if show_eigen and result.eigenvectors is not None:
         vectors = np.asarray(result.eigenvectors)
         for k in range(2):
-            direction = vectors[:, k] * 2 * half
+            far = vectors[:, k] * 2 * half  # long enough to cross the whole view
             value = result.eigenvalues[k].real
-            fig.add_trace(
-                go.Scatter(
-                    x=[-direction[0], direction[0]],
-                    y=[-direction[1], direction[1]],
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=[-far[0], far[0]],
+                    y=[-far[1], far[1]],
                     mode="lines",
                     line=dict(color="black", width=1.5, dash="dash"),
                     name=f"eigenline λ{k + 1} = {value:.3g}",
@@ -116,45 +87,48 @@ def linear_map_figure(result, *, show_eigen: bool = True, show_svd: bool = True)
                     f"<br>λ = {value:.4g}<extra></extra>",
                 )
             )
+    arrows = [
+        (result.i_hat, VECTOR_A, f"î → ({result.i_hat[0]:.2f}, {result.i_hat[1]:.2f})", "solid", 3),
+        (result.j_hat, VECTOR_B, f"ĵ → ({result.j_hat[0]:.2f}, {result.j_hat[1]:.2f})", "solid", 3),
+    ]
     if show_svd:
         axes, sigma = np.asarray(result.singular_axes), np.asarray(result.singular_values)
-        for k in range(2):
-            if sigma[k] > 1e-9:
-                arrow(
-                    fig,
-                    axes[:, k] * sigma[k],
-                    ACCENT,
-                    f"σ{k + 1} = {sigma[k]:.3g} (ellipse semi-axis)",
-                    dash="dot",
-                    width=2,
-                )
-    arrow(fig, result.i_hat, VECTOR_A, f"î → ({result.i_hat[0]:.2f}, {result.i_hat[1]:.2f})")
-    arrow(fig, result.j_hat, VECTOR_B, f"ĵ → ({result.j_hat[0]:.2f}, {result.j_hat[1]:.2f})")
-    fig = equal_aspect(base_layout(fig, height=560), half)
-    fig.update_layout(legend=dict(orientation="v", x=1.02, xanchor="left", y=1.0, yanchor="top"))
-    return fig
+        arrows[:0] = [
+            (axes[:, k] * sigma[k], ACCENT, f"σ{k + 1} = {sigma[k]:.3g} (ellipse semi-axis)", "dot", 2)
+            for k in range(2)
+            if sigma[k] > 1e-9
+        ]
+    for tip, color, name, dash, width in arrows:
+        line, head = arrow(tip, color, name, dash=dash, width=width)
+        traces.append(line)
+        heads.append(head)
+    layout = {
+        **square_axes(half),
+        "annotations": heads,
+        "legend": dict(orientation="v", x=1.02, xanchor="left", y=1.0, yanchor="top"),
+    }
+    return figure(traces, layout, height=560)
 
 
 def composition_figure(comp) -> go.Figure:
     """The unit square after M1, after M1 then M2, and after the other order M1 M2."""
-    fig = go.Figure()
     shapes = [
-        (np.asarray(comp.square), NEUTRAL, "unit square", "dot"),
-        (np.asarray(comp.square_first), VECTOR_A, "after M₁", "dash"),
-        (np.asarray(comp.square_composed), DERIVED, "after M₁ then M₂ = (M₂M₁)", "solid"),
-        (np.asarray(comp.square_other_order), NEGATIVE, "other order (M₁M₂)", "solid"),
+        (comp.square, NEUTRAL, "unit square", "dot"),
+        (comp.square_first, VECTOR_A, "after M₁", "dash"),
+        (comp.square_composed, DERIVED, "after M₁ then M₂ = (M₂M₁)", "solid"),
+        (comp.square_other_order, NEGATIVE, "other order (M₁M₂)", "solid"),
     ]
-    for points, color, name, dash in shapes:
-        fig.add_trace(
-            go.Scatter(
-                x=points[:, 0],
-                y=points[:, 1],
-                mode="lines+markers",
-                name=name,
-                line=dict(color=color, width=2.5, dash=dash),
-                marker=dict(size=5),
-                hovertemplate="(%{x:.3f}, %{y:.3f})<extra>" + name + "</extra>",
-            )
+    traces = [
+        outline(
+            points,
+            color=color,
+            name=name,
+            dash=dash,
+            width=2.5,
+            mode="lines+markers",
+            marker=dict(size=5),
+            hovertemplate="(%{x:.3f}, %{y:.3f})<extra>" + name + "</extra>",
         )
-    half = extent(*(s[0] for s in shapes))
-    return equal_aspect(base_layout(fig, height=460), half)
+        for points, color, name, dash in shapes
+    ]
+    return figure(traces, square_axes(extent(*(s[0] for s in shapes))), height=460)

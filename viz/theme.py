@@ -19,24 +19,26 @@ NEGATIVE = "#B2182B"
 DIVERGING = "RdBu"
 
 
-def base_layout(fig: go.Figure, *, title: str | None = None, height: int = 420) -> go.Figure:
-    """The margins, font and hover style every chart shares."""
-    fig.update_layout(
-        title=dict(text=title, x=0.0, xanchor="left") if title else None,
-        height=height,
-        margin=dict(l=10, r=10, t=50 if title else 20, b=10),
-        hovermode="closest",
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
-    )
-    return fig
+def figure(traces, layout: dict | None = None, *, height: int = 420) -> go.Figure:
+    """A chart built in one step: the shared look, then ``layout`` on top.
+
+    One ``go.Figure(data, layout)`` call instead of many ``add_*``/``update_*`` calls: plotly
+    validates each call separately, and those milliseconds add up against the rerun budget.
+    """
+    merged = {
+        "height": height,
+        "margin": dict(l=10, r=10, t=30, b=10),
+        "hovermode": "closest",
+        "legend": dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
+        **(layout or {}),
+    }
+    return go.Figure(data=list(traces), layout=merged)
 
 
-def equal_aspect(fig: go.Figure, half_width: float) -> go.Figure:
-    """Square axes from -half_width to +half_width, one unit the same length on both."""
+def square_axes(half_width: float) -> dict:
+    """Layout entries for square axes from -half_width to +half_width, one unit equally long on both."""
     axis = dict(range=[-half_width, half_width], zeroline=True, zerolinewidth=1.5, showgrid=True)
-    fig.update_xaxes(**axis)
-    fig.update_yaxes(**axis, scaleanchor="x", scaleratio=1)
-    return fig
+    return {"xaxis": axis, "yaxis": {**axis, "scaleanchor": "x", "scaleratio": 1}}
 
 
 def diverging_limits(*arrays) -> float:

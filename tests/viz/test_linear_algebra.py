@@ -49,6 +49,16 @@ def test_linear_map_figure_draws_basis_images_and_eigenlines():
     assert not any(t.name.startswith(("eigenline", "σ")) for t in hidden.data)
 
 
+def test_composition_figure_draws_both_orders():
+    presets = linear_maps.PRESETS
+    comp = to_host(linear_maps.compose(presets["rotation 30°"], presets["shear"]))
+    fig = planes.composition_figure(comp)
+    composed = next(t for t in fig.data if t.name.startswith("after M₁ then M₂"))
+    other = next(t for t in fig.data if t.name.startswith("other order"))
+    np.testing.assert_allclose(np.c_[composed.x, composed.y], comp.square_composed)
+    np.testing.assert_allclose(np.c_[other.x, other.y], comp.square_other_order)
+
+
 def test_negative_determinant_turns_the_square_red():
     flip = to_host(linear_maps.linear_map(*linear_maps.PRESETS["reflection"]))
     square = next(t for t in planes.linear_map_figure(flip).data if t.name.startswith("image of the square"))
