@@ -13,11 +13,13 @@ st.markdown(
     "so a copied link opens the same view."
 )
 
-current = None
+sections: dict[str, list] = {}
 for section, page in lesson_pages():
-    if section != current:
-        st.subheader(section)
-        current = section
-    with st.container(border=True):
-        st.page_link(page.path, label=page.title, icon=page.icon)
-        st.caption(page.blurb)
+    sections.setdefault(section, []).append(page)
+for section, pages in sections.items():
+    st.subheader(section)
+    columns = st.columns(2)
+    for index, page in enumerate(pages):
+        with columns[index % 2], st.container(border=True):
+            st.page_link(page.path, label=page.title, icon=page.icon)
+            st.caption(page.blurb)

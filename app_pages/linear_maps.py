@@ -44,8 +44,7 @@ def eigen_text(result) -> str:
 
 @st.fragment
 def single_map() -> None:
-    st.header("One matrix, the whole plane", divider="gray")
-    section = frame.Section("single_map")
+    section = frame.Section("One matrix, the whole plane")
     st.markdown("**Presets**")
     buttons = st.columns(len(linear_maps.PRESETS))
     for column, name in zip(buttons, linear_maps.PRESETS, strict=True):
@@ -87,12 +86,11 @@ def single_map() -> None:
 
 @st.fragment
 def composition() -> None:
-    st.header("Composition: first M₁, then M₂", divider="gray")
-    st.markdown(
+    section = frame.Section(
+        "Composition: first M₁, then M₂",
         "Applying M₁ and then M₂ is the same as applying the single matrix M₂M₁ — note the order: the "
-        "matrix applied first stands on the right. Swap the order and you usually get another map."
+        "matrix applied first stands on the right. Swap the order and you usually get another map.",
     )
-    section = frame.Section("composition")
     names = list(linear_maps.PRESETS)
     controls, chart = st.columns([1, 2.2], gap="medium")
     with controls:

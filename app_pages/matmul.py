@@ -30,8 +30,7 @@ def cell_picker(label: str, key: str, size: int) -> int:
 
 @st.fragment
 def products() -> None:
-    st.header("Shapes, and C[i, j] as a dot product", divider="gray")
-    section = frame.Section("products")
+    section = frame.Section("Shapes, and C[i, j] as a dot product")
     shapes = st.columns(5)
     with shapes[0]:
         m = widgets.slider("rows of A (m)", key="m", min_value=1, max_value=8, value=3)
@@ -130,12 +129,11 @@ SIZES = [16, 32, 64, 128, 256, 512, 1024, 2048]
 
 @st.fragment
 def cost() -> None:
-    st.header("Cost: 2·m·n·p floating-point operations", divider="gray")
-    st.markdown(
+    section = frame.Section(
+        "Cost: 2·m·n·p floating-point operations",
         "Each of the m·p output cells needs n multiplications and n additions. Doubling every side of a "
-        "square product multiplies the work by 8. Time a real N×N float32 product on this machine:"
+        "square product multiplies the work by 8. Time a real N×N float32 product on this machine:",
     )
-    section = frame.Section("cost")
     controls, numbers = st.columns([1, 3], gap="medium")
     with controls:
         size = widgets.log_slider("matrix size N (N×N @ N×N)", key="size", options=SIZES, value=256)

@@ -20,8 +20,7 @@ frame.formula(r"y = \sigma(W x + b) \qquad \text{for a batch: } Y = \sigma(X W^{
 
 @st.fragment
 def fold_the_plane() -> None:
-    st.header("One layer on the plane", divider="gray")
-    section = frame.Section("fold")
+    section = frame.Section("One layer on the plane")
     controls, chart = st.columns([1, 3], gap="medium")
     with controls:
         kind = widgets.choice("points", key="cloud", options=layers.CLOUD_KINDS, value="grid")
@@ -63,13 +62,12 @@ NONLINEAR = [name for name in ACTIVATION_LABELS if name != "none"]
 
 @st.fragment
 def depth_needs_nonlinearity() -> None:
-    st.header("Depth needs non-linearity", divider="gray")
-    st.markdown(
+    section = frame.Section(
+        "Depth needs non-linearity",
         "Three linear layers 4 → 6 → 5 → 3 applied one after another give exactly the same outputs as "
         "the single matrix W₃W₂W₁ — the difference is float32 rounding, around 10⁻⁷. Put an activation "
-        "between them and the network computes something no single matrix can."
+        "between them and the network computes something no single matrix can.",
     )
-    section = frame.Section("depth")
     controls, chart = st.columns([1, 3], gap="medium")
     with controls:
         act = widgets.choice(
@@ -98,12 +96,11 @@ def depth_needs_nonlinearity() -> None:
 
 @st.fragment
 def batch_forward() -> None:
-    st.header("A two-layer network on a batch", divider="gray")
-    st.markdown(
+    section = frame.Section(
+        "A two-layer network on a batch",
         "Real layers process a whole batch at once: X has one row per example. Each layer is one matrix "
-        "multiplication plus a bias broadcast over the rows. Follow the shapes: the inner sizes always match."
+        "multiplication plus a bias broadcast over the rows. Follow the shapes: the inner sizes always match.",
     )
-    section = frame.Section("forward")
     sizes = st.columns(5)
     with sizes[0]:
         batch = widgets.log_slider("batch", key="batch", options=[1, 2, 4, 8, 16, 32, 64, 128, 256], value=32)

@@ -24,8 +24,7 @@ frame.formula(
 
 @st.fragment
 def two_vectors() -> None:
-    st.header("Two vectors in the plane", divider="gray")
-    section = frame.Section("two_vectors")
+    section = frame.Section("Two vectors in the plane")
     controls, plane, curve = st.columns([1, 1.5, 1.5], gap="medium")
     with controls:
         a_len = widgets.slider("length |a|", key="a_len", min_value=0.1, max_value=5.0, value=2.0, step=0.1)
@@ -63,12 +62,11 @@ def two_vectors() -> None:
 
 @st.fragment
 def neuron() -> None:
-    st.header("A neuron is a dot product", divider="gray")
-    st.markdown(
+    section = frame.Section(
+        "A neuron is a dot product",
         "A neuron weighs each input, adds the results and a bias, then applies an activation: "
-        "z = w·x + b. Each bar below is one product wᵢxᵢ; the green bar is their running total plus b."
+        "z = w·x + b. Each bar below is one product wᵢxᵢ; the green bar is their running total plus b.",
     )
-    section = frame.Section("neuron")
     defaults = {"w": (0.5, -0.3, 0.8), "x": (1.0, 2.0, 3.0)}
     controls, chart = st.columns([1, 2], gap="medium")
     with controls:
@@ -110,14 +108,13 @@ PAIRS = [100, 200, 500, 1000, 2000]
 
 @st.fragment
 def high_dimensions() -> None:
-    st.header("High dimensions: random vectors are nearly perpendicular", divider="gray")
-    st.markdown(
+    section = frame.Section(
+        "High dimensions: random vectors are nearly perpendicular",
         "Draw many pairs of random vectors in d dimensions and measure the cosine of each pair. In 2-D "
         "any angle is common. As d grows, the cosines crowd around 0 with a spread of exactly 1/√d: "
         "almost every random pair is nearly orthogonal, which is why a 384- or 4096-dimensional "
-        "embedding space has room for a huge number of unrelated concepts."
+        "embedding space has room for a huge number of unrelated concepts.",
     )
-    section = frame.Section("high_dimensions")
     controls, hist, scaling = st.columns([1, 1.5, 1.5], gap="medium")
     with controls:
         dim = widgets.log_slider("dimension d", key="dim", options=DIMS, value=64)

@@ -57,8 +57,11 @@ def format_timing(timing: Timing, cached: bool) -> str:
 class Section:
     """One panel of a page: engine calls, their errors, charts with timing, and the Code panel."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def __init__(self, title: str, intro: str | None = None) -> None:
+        """Open the panel: its heading and, optionally, a few sentences of what to look for."""
+        st.header(title, divider="gray")
+        if intro:
+            st.markdown(intro)
         self._functions: list[Callable[..., Any]] = []
         self._last: tuple[Timing, bool] | None = None
 

@@ -86,5 +86,10 @@ def chromium() -> Iterator[Browser]:
 
 
 def wait_idle(page: Page, timeout_ms: int = 60_000) -> None:
-    """Wait until the script has finished its run (and has started one, after an interaction)."""
+    """Wait until a page has rendered (its title is there) and its script has finished running.
+
+    The idle marker alone is not enough after a page load: the app reports "notRunning" for a
+    moment before its first run has even started.
+    """
+    page.locator("[data-testid=stMain] h1").first.wait_for(timeout=timeout_ms)
     page.wait_for_selector(IDLE, timeout=timeout_ms)
