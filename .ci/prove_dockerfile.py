@@ -29,6 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from playwright.sync_api import expect  # noqa: E402
+
 from tests.e2e.browser import chromium, free_port, wait_idle  # noqa: E402
 
 
@@ -123,7 +125,8 @@ def main() -> None:
                 page = browser.new_page()
                 page.goto(f"http://127.0.0.1:{port}/vectors")
                 wait_idle(page)
-                assert page.locator("[data-testid=stMetricValue]").count() > 0, "the Vectors page shows no numbers"
+                expect(page.locator("[data-testid=stMetricValue]").first).to_be_visible()  # waits for the numbers
+                expect(page.locator(".js-plotly-plot").first).to_be_visible()
                 assert page.locator("[data-testid=stException]").count() == 0, "the page raised"
             print("the Vectors page rendered from the fresh install")
         finally:

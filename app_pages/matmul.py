@@ -69,7 +69,10 @@ def products() -> None:
         )
         st.code(f"RuntimeError: {lesson.matmul.error}", language="text")
     else:
-        st.success(f"**{lesson.shape_rule}**", icon=":material/check_circle:")
+        st.success(
+            f"**{lesson.shape_rule}** · cost 2·m·n·p = 2·{m}·{n}·{p} = {lesson.flops:,} FLOPs",
+            icon=":material/check_circle:",
+        )
     section.chart(charts.product_panels(lesson))
     if lesson.cell_value is not None:
         left, right = st.columns([1, 1], gap="medium")

@@ -20,6 +20,11 @@ def test_matmul_cell_pick_reproduced_from_the_url():
     assert any("C_{31}" in f.value and f"= {expected.cell_value:.0f}" in f.value for f in at.latex)
 
 
+def test_matmul_states_the_cost_of_the_shown_product():
+    at = open_page("app_pages/matmul.py", {"m": "5", "n": "6", "n2": "6", "p": "7"})
+    assert any(f"= {2 * 5 * 6 * 7:,} FLOPs" in s.value for s in at.success)
+
+
 def test_matmul_cost_panel_reports_the_flops():
     at = open_page("app_pages/matmul.py", {"size": "512"})
     assert float(metric_values(at)["work 2N³ (GFLOP)"]) == pytest.approx(2 * 512**3 / 1e9, abs=1e-3)

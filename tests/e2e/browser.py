@@ -29,7 +29,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 
 
 def free_port() -> int:
@@ -85,11 +84,21 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
-def wait_idle(page: Page, timeout_ms: int = 60_000) -> None:
-    """Wait until a page has rendered (its title is there) and its script has finished running.
+# True once the script state has read "notRunning" for 400 ms in a row: the state flickers to
+# "notRunning" between a page load and the first run, and between a widget change and its rerun.
+STABLE_IDLE_JS = """() => {
+  const state = document.querySelector('[data-testid=stApp]')?.dataset.testScriptState;
+  const now = performance.now();
+  if (state !== 'notRunning') { window.__aimlIdleSince = null; return false; }
+  window.__aimlIdleSince = window.__aimlIdleSince ?? now;
+  return now - window.__aimlIdleSince > 400;
+}"""
 
-    The idle marker alone is not enough after a page load: the app reports "notRunning" for a
-    moment before its first run has even started.
+
+def wait_idle(page: Page, timeout_ms: int = 60_000) -> None:
+    """Wait until a page has rendered its title and its script has stayed finished for a moment.
+
+    For a number that a rerun changes, assert with Playwright's ``expect``, which retries.
     """
     page.locator("[data-testid=stMain] h1").first.wait_for(timeout=timeout_ms)
-    page.wait_for_selector(IDLE, timeout=timeout_ms)
+    page.wait_for_function(STABLE_IDLE_JS, timeout=timeout_ms)
