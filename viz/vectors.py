@@ -41,6 +41,11 @@ def band(x0: float, x1: float, color: str, label: str, position: str) -> tuple[d
     return shape, label
 
 
+def vline(x: float) -> dict:
+    """A dotted vertical line across the whole plot at ``x``."""
+    return dict(type="line", xref="x", yref="paper", x0=x, x1=x, y0=0, y1=1, line=dict(color=NEUTRAL, dash="dot"))
+
+
 def dot_product_plane(result) -> go.Figure:
     """a and b as arrows, the angle between them, and the projection of b onto a."""
     a, b, proj = np.asarray(result.a), np.asarray(result.b), np.asarray(result.projection)
@@ -89,9 +94,7 @@ def dot_versus_angle(result) -> go.Figure:
     scale = result.norm_a * result.norm_b
     same, same_label = band(0, 90, POSITIVE, "same direction: a·b > 0", "left")
     opposite, opposite_label = band(90, 180, NEGATIVE, "opposite: a·b < 0", "right")
-    perpendicular = dict(
-        type="line", xref="x", yref="paper", x0=90, x1=90, y0=0, y1=1, line=dict(color=NEUTRAL, dash="dot")
-    )
+    perpendicular = vline(90)
     perpendicular_label = dict(
         text="perpendicular: a·b = 0",
         xref="x",
@@ -205,18 +208,7 @@ def spread_versus_dimension(scaling, current_dim: int) -> go.Figure:
         ),
     ]
     layout = {
-        "shapes": [
-            dict(
-                type="line",
-                xref="x",
-                yref="paper",
-                x0=current_dim,
-                x1=current_dim,
-                y0=0,
-                y1=1,
-                line=dict(color=NEUTRAL, dash="dot"),
-            )
-        ],
+        "shapes": [vline(current_dim)],
         "xaxis": dict(title=dict(text="dimension d"), type="log", tickvals=[2, 8, 32, 128, 512, 2048]),
         "yaxis": dict(
             title=dict(text="spread (standard deviation) of cos"),
