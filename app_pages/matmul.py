@@ -15,7 +15,7 @@ frame.header(
     "doing these millions of dot products at once.",
 )
 frame.formula(
-    r"C_{ij} = \sum_{k=1}^{n} A_{ik} B_{kj} \qquad (m, n) \,@\, (n, p) \rightarrow (m, p)"
+    r"C_{ij} = \sum_{k=0}^{n-1} A_{ik} B_{kj} \qquad (m, n) \,@\, (n, p) \rightarrow (m, p)"
     r"\qquad \text{cost} = 2\,m\,n\,p \text{ FLOPs}"
 )
 
@@ -25,6 +25,9 @@ def cell_picker(label: str, key: str, size: int) -> int:
     if size == 1:
         st.caption(f"{label}: 0 (the only one)")
         return 0
+    # A hidden slider keeps its old value: after m goes 8 -> 1 -> 3, i could still be 7. Clamp it first.
+    if st.session_state.get(key, 0) > size - 1:
+        st.session_state[key] = size - 1
     return widgets.slider(label, key=key, min_value=0, max_value=size - 1, value=0, step=1)
 
 
@@ -102,7 +105,7 @@ def products() -> None:
             "A * B (element-wise)" if lesson.elementwise.value is not None else "A * B: shapes do not broadcast",
             "A @ B (matrix product)" if lesson.matmul.value is not None else "A @ B: inner sizes differ",
         )
-        section.chart(charts.side_by_side(lesson.elementwise.value, lesson.matmul.value, titles))
+        section.chart(charts.side_by_side(lesson.elementwise.value, lesson.matmul.value, titles, ("A*B", "A@B")))
 
     st.header("Order matters: AB ≠ BA", divider="gray")
     if lesson.reversed.error and lesson.matmul.error:
@@ -123,7 +126,9 @@ def products() -> None:
     else:
         st.markdown(f"A @ B is {m}×{p} but B @ A is {n2}×{n}: not even the same shape.")
     if lesson.matmul.value is not None or lesson.reversed.value is not None:
-        section.chart(charts.side_by_side(lesson.matmul.value, lesson.reversed.value, ("A @ B", "B @ A")))
+        section.chart(
+            charts.side_by_side(lesson.matmul.value, lesson.reversed.value, ("A @ B", "B @ A"), ("A@B", "B@A"))
+        )
     section.code_panel()
 
 

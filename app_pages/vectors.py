@@ -146,7 +146,7 @@ def high_dimensions() -> None:
     by_dim = section.run(vectors.spread_by_dimension, tuple(DIMS), 500, seed, cache=True)
     if by_dim is not None:
         with scaling:
-            st.markdown("**Spread vs dimension, log–log: slope −½**")
+            st.markdown("**Spread vs dimension (500 pairs each), log–log: slope −½**")
             section.chart(charts.spread_versus_dimension(by_dim, dim))
     section.code_panel()
 

@@ -30,14 +30,28 @@ def int_in_range(name: str, value: int, low: int, high: int) -> int:
     number = finite_number(name, value)
     if number != int(number):
         raise ValueError(f"{name} must be a whole number; got {number:g}.")
-    return int(number_in_range(name, int(number), low, high))
+    whole = int(number)
+    if not low <= whole <= high:
+        raise ValueError(f"{name} must be between {low:,} and {high:,}; got {whole:,}.")
+    return whole
 
 
-def finite_vector(name: str, values: Sequence[float], max_length: int) -> list[float]:
-    """A non-empty list of finite floats, at most ``max_length`` long."""
+MAX_SEED = 2**31 - 1
+
+
+def seed_value(seed: int) -> int:
+    """A random seed: a whole number from 0 to 2^31 - 1."""
+    return int_in_range("The random seed", seed, 0, MAX_SEED)
+
+
+def finite_vector(name: str, values: Sequence[float], max_length: int, bound: float = 1e6) -> list[float]:
+    """A non-empty list of finite floats within +-bound, at most ``max_length`` long.
+
+    The bound keeps float32 sums finite: 1e39 is a valid float64 but infinite in float32.
+    """
     items = list(values)
     if not items:
         raise ValueError(f"{name} is empty; give at least one number.")
     if len(items) > max_length:
         raise ValueError(f"{name} has {len(items)} entries; the limit is {max_length}.")
-    return [finite_number(f"{name}[{i}]", v) for i, v in enumerate(items)]
+    return [number_in_range(f"{name}[{i}]", v, -bound, bound) for i, v in enumerate(items)]

@@ -18,6 +18,8 @@ from typing import TypeVar
 
 import torch
 
+from engine.checks import seed_value
+
 DEVICE_ENV_VAR = "AIML_DEVICE"
 
 T = TypeVar("T")
@@ -34,6 +36,11 @@ def resolve_device(device: str | torch.device | None = None) -> torch.device:
         raise ValueError(f"'{choice}' is not a device name; use 'cpu', 'cuda' or 'cuda:0'.") from err
     if resolved.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"The device '{choice}' was asked for, but this machine has no CUDA GPU.")
+    if resolved.type == "cuda" and resolved.index is not None and resolved.index >= torch.cuda.device_count():
+        count = torch.cuda.device_count()
+        raise ValueError(
+            f"The device '{choice}' was asked for, but this machine has {count} GPU(s): cuda:0 to cuda:{count - 1}."
+        )
     if resolved.type not in ("cpu", "cuda"):
         raise ValueError(f"The device '{choice}' is not supported; use 'cpu' or 'cuda'.")
     return resolved
@@ -82,6 +89,11 @@ def timed(fn: Callable[..., T], /, *args, device: torch.device | None = None, **
     synchronize(dev)
     elapsed_ms = (time.perf_counter() - start) * 1000.0
     return result, Timing(milliseconds=elapsed_ms, device=dev.type)
+
+
+def seeded_generator(seed: int, device: torch.device) -> torch.Generator:
+    """A random generator on ``device`` seeded with ``seed`` (checked: a whole number, 0 to 2^31 - 1)."""
+    return torch.Generator(device=device).manual_seed(seed_value(seed))
 
 
 def configure_threads(default: int | None = None) -> int:

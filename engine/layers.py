@@ -8,10 +8,10 @@ import torch
 
 from engine.activations import ACTIVATION_LABELS, activation
 from engine.checks import finite_number, int_in_range
-from engine.device import resolve_device
+from engine.device import resolve_device, seeded_generator
 
 CLOUD_KINDS = ("grid", "clusters")
-CLASS_NAMES = {"grid": ("below y = x", "above y = x"), "clusters": ("class 0", "class 1")}
+CLASS_NAMES = {"grid": ("on or below y = x", "above y = x"), "clusters": ("class 0", "class 1")}
 MAX_WEIGHT = 3.0
 GRID_SIDE = 21  # 21 x 21 points in [-2, 2]^2
 CLUSTER_SIZE = 120
@@ -34,7 +34,7 @@ def point_cloud(kind: str, seed: int = 0, *, device=None) -> PointCloud:
         points = torch.stack([xs.flatten(), ys.flatten()], dim=1)
         return PointCloud(points=points, labels=(points[:, 1] > points[:, 0]).long())
     if kind == "clusters":
-        generator = torch.Generator(device=dev).manual_seed(int(seed))
+        generator = seeded_generator(seed, dev)
         centers = torch.tensor([[-1.0, -0.5], [1.0, 0.5]], device=dev)
         noise = 0.45 * torch.randn(2, CLUSTER_SIZE, 2, generator=generator, device=dev)
         points = (centers[:, None, :] + noise).reshape(-1, 2)
@@ -136,7 +136,7 @@ def depth_collapse(activation_name: str = "relu", seed: int = 0, batch: int = 6,
     dev = resolve_device(device)
     batch = int_in_range("The batch size", batch, 1, MAX_BATCH)
     act = activation(activation_name)
-    generator = torch.Generator(device=dev).manual_seed(int(seed))
+    generator = seeded_generator(seed, dev)
     x = torch.randn(batch, 4, generator=generator, device=dev)
     w1, w2, w3 = (
         torch.randn(rows, cols, generator=generator, device=dev) / cols**0.5 for rows, cols in ((6, 4), (5, 6), (3, 5))
@@ -196,7 +196,7 @@ def two_layer_forward(
         int_in_range(name, v, 1, MAX_WIDTH) for name, v in (("d_in", d_in), ("d_hidden", d_hidden), ("d_out", d_out))
     )
     act = activation(activation_name)
-    generator = torch.Generator(device=dev).manual_seed(int(seed))
+    generator = seeded_generator(seed, dev)
 
     def uniform(*shape: int, fan_in: int) -> torch.Tensor:
         bound = 1.0 / fan_in**0.5

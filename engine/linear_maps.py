@@ -13,7 +13,7 @@ from engine.device import resolve_device
 MAX_ENTRY = 5.0
 GRID_HALF_WIDTH = 3  # grid lines at x, y = -3..3
 CURVE_POINTS = 121
-REAL_TOLERANCE = 1e-9  # |imag| below this counts as a real eigenvalue
+DISCRIMINANT_TOLERANCE = 1e-12  # relative to the largest entry squared: below it, a repeated eigenvalue
 SINGULAR_TOLERANCE = 1e-9  # |det| below this: the plane collapses
 
 # Presets a learner can start from: (a, b, c, d) for the matrix [[a, b], [c, d]].
@@ -80,12 +80,52 @@ class LinearMap:
     eigenvalues_real: bool
     eigenvalues: tuple[complex, complex]
     eigenvectors: torch.Tensor | None  # (2, 2) unit eigenvectors as columns, when real
+    eigen_kind: str  # see Eigen.kind
     singular_values: torch.Tensor  # (2,) descending: the ellipse's semi-axes
     singular_axes: torch.Tensor  # (2, 2) columns: directions of the ellipse's axes (U)
     description: str  # a sentence about what the map does
 
 
-def describe(det: float, real: bool, eigenvalues: tuple[complex, complex], eigen_directions: int) -> str:
+@dataclass(frozen=True)
+class Eigen:
+    values: tuple[complex, complex]
+    vectors: torch.Tensor | None  # (2, 2) unit eigenvectors as columns, when real
+    kind: str  # "complex", "two lines", "one line" (defective, like a shear) or "every direction" (c * I)
+
+
+def eigenvector(a: float, b: float, c: float, d: float, value: float) -> tuple[float, float]:
+    """A unit vector v with (M - value I) v = 0: perpendicular to the larger row of M - value I."""
+    first, second = (a - value, b), (c, d - value)
+    row = first if math.hypot(*first) >= math.hypot(*second) else second
+    x, y = -row[1], row[0]
+    norm = math.hypot(x, y)
+    return (x / norm, y / norm) if norm > 0 else (1.0, 0.0)
+
+
+def eigen_2x2(m: torch.Tensor) -> Eigen:
+    """Eigenvalues from lambda^2 - tr(M) lambda + det(M) = 0, real or complex by its discriminant.
+
+    Asking a general eigen-solver instead fails on repeated eigenvalues: rounding leaves an imaginary
+    part of ~1e-8 there, and a shear-like matrix would be called a rotation.
+    """
+    (a, b), (c, d) = m.tolist()
+    trace, discriminant = a + d, (a - d) ** 2 + 4 * b * c
+    tolerance = DISCRIMINANT_TOLERANCE * max(1.0, abs(a), abs(b), abs(c), abs(d)) ** 2
+    if discriminant < -tolerance:
+        half_gap = math.sqrt(-discriminant) / 2
+        return Eigen(values=(complex(trace / 2, half_gap), complex(trace / 2, -half_gap)), vectors=None, kind="complex")
+    half_gap = math.sqrt(discriminant) / 2 if discriminant > tolerance else 0.0
+    values = (trace / 2 + half_gap, trace / 2 - half_gap)
+    if half_gap == 0.0 and max(abs(b), abs(c), abs(a - d)) < tolerance:
+        kind, columns = "every direction", [(1.0, 0.0), (0.0, 1.0)]  # M = lambda I
+    else:
+        kind = "two lines" if half_gap > 0 else "one line"
+        columns = [eigenvector(a, b, c, d, v) for v in values]
+    vectors = torch.tensor(columns, dtype=torch.float64, device=m.device).T
+    return Eigen(values=(complex(values[0]), complex(values[1])), vectors=vectors, kind=kind)
+
+
+def describe(det: float, eigen: Eigen, matrix: torch.Tensor) -> str:
     """A sentence a learner can read next to the picture."""
     if abs(det) < SINGULAR_TOLERANCE:
         area = "The determinant is 0: the whole plane collapses onto a line (or a point) and cannot be undone."
@@ -93,20 +133,30 @@ def describe(det: float, real: bool, eigenvalues: tuple[complex, complex], eigen
         area = f"Areas scale by |det| = {abs(det):.3g} and the orientation flips (det < 0): î and ĵ swap sides."
     else:
         area = f"Areas scale by det = {det:.3g}; orientation is kept."
-    if real and eigen_directions == 1:
+    value = eigen.values[0]
+    if eigen.kind == "every direction":
+        spin = f"Every direction is an eigenvector: M is {value.real:.3g} times the identity."
+    elif eigen.kind == "one line":
         spin = (
-            "The eigenvalue repeats and there is only one eigen-direction (a shear-like map): that line maps "
-            "onto itself, every other line tilts."
+            f"The eigenvalue {value.real:.3g} repeats and there is only one eigen-direction (a shear-like map): "
+            "that line maps onto itself, every other line tilts."
         )
-    elif real:
+    elif eigen.kind == "two lines":
         spin = "The eigenvector lines map onto themselves, stretched by their eigenvalues."
     else:
-        angle = math.degrees(abs(math.atan2(eigenvalues[0].imag, eigenvalues[0].real)))
-        spin = (
-            f"The eigenvalues are complex ({eigenvalues[0].real:.3g} ± {abs(eigenvalues[0].imag):.3g}i): no direction "
-            f"stays on its own line — the map rotates every vector, here by about {angle:.1f}° "
-            f"(scaled by |λ| = {abs(eigenvalues[0]):.3g})."
+        angle = math.degrees(abs(math.atan2(value.imag, value.real)))
+        (a, b), (c, d) = matrix.tolist()
+        complex_pair = (
+            f"The eigenvalues are complex ({value.real:.3g} ± {abs(value.imag):.3g}i): "
+            "no direction stays on its own line"
         )
+        if math.isclose(a, d, abs_tol=1e-12) and math.isclose(b, -c, abs_tol=1e-12):
+            spin = f"{complex_pair} — M rotates every vector by {angle:.1f}° and scales it by |λ| = {abs(value):.3g}."
+        else:
+            spin = (
+                f"{complex_pair}. In a tilted coordinate system M is a rotation by {angle:.1f}° (the angle of λ) "
+                f"times a scaling by |λ| = {abs(value):.3g}; in ours, some vectors turn more than others."
+            )
     return f"{area} {spin}"
 
 
@@ -115,13 +165,9 @@ def linear_map(a: float, b: float, c: float, d: float, *, device=None) -> Linear
     dev = resolve_device(device)
     m = matrix_2x2(a, b, c, d, device=dev)
     grid, circle, square = grid_lines(dev), unit_circle(dev), unit_square(dev)
-    # eig/svd on a 2x2 run on the CPU: tiny, and torch.linalg.eig has no CUDA kernel for every build.
-    values, vectors = torch.linalg.eig(m.cpu())
-    real = bool((values.imag.abs() < REAL_TOLERANCE).all())
+    eigen = eigen_2x2(m)
+    # svd of a 2x2 runs on the CPU: tiny, and not every CUDA build has every linalg kernel.
     u, s, _ = torch.linalg.svd(m.cpu())
-    eigenvalues = (complex(values[0]), complex(values[1]))
-    # Two parallel eigenvectors (|det V| ~ 0) means one eigen-direction: a defective matrix such as a shear.
-    directions = 2 if not real or abs(float(torch.linalg.det(vectors.real))) > 1e-6 else 1
     det = float(torch.linalg.det(m))
     det = 0.0 if abs(det) < SINGULAR_TOLERANCE else det  # show 0, not -2e-17, for a singular matrix
     return LinearMap(
@@ -135,12 +181,13 @@ def linear_map(a: float, b: float, c: float, d: float, *, device=None) -> Linear
         i_hat=m[:, 0],
         j_hat=m[:, 1],
         determinant=det,
-        eigenvalues_real=real,
-        eigenvalues=eigenvalues,
-        eigenvectors=vectors.real.to(dev) if real else None,
+        eigenvalues_real=eigen.kind != "complex",
+        eigenvalues=eigen.values,
+        eigenvectors=eigen.vectors,
+        eigen_kind=eigen.kind,
         singular_values=s.to(dev),
         singular_axes=u.to(dev),
-        description=describe(det, real, eigenvalues, directions),
+        description=describe(det, eigen, m),
     )
 
 

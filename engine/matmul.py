@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import torch
 
 from engine.checks import int_in_range
-from engine.device import resolve_device, synchronize
+from engine.device import resolve_device, seeded_generator, synchronize
 
 MAX_SIDE = 12  # the lesson's matrices are drawn cell by cell
 MAX_TIMED_SIZE = 2048  # the timing demo's N x N product: 2 * 2048^3 = 17 GFLOP
@@ -30,7 +30,7 @@ class MatmulLesson:
     b: torch.Tensor  # (n2, p)
     matmul: Product  # A @ B, (m, p) when n == n2
     shape_rule: str  # "(m, n) @ (n, p) -> (m, p)" with the numbers filled in
-    row: int  # the chosen output cell (i, j), clipped to C's shape
+    row: int  # the chosen output cell (i, j), inside C's shape
     col: int
     row_of_a: torch.Tensor | None  # A[i, :]
     col_of_b: torch.Tensor | None  # B[:, j]
@@ -75,11 +75,11 @@ def matmul_lesson(
     """A (m x n) and B (n2 x p) with small integers, and every product the page shows."""
     dev = resolve_device(device)
     m, n, n2, p = (int_in_range(name, v, 1, MAX_SIDE) for name, v in (("m", m), ("n", n), ("n₂", n2), ("p", p)))
-    generator = torch.Generator(device=dev).manual_seed(int(seed))
+    generator = seeded_generator(seed, dev)
     a = integer_matrix(m, n, generator, dev)
     b = integer_matrix(n2, p, generator, dev)
     product = try_product(torch.matmul, a, b)
-    row, col = min(max(int(row), 0), m - 1), min(max(int(col), 0), p - 1)
+    row, col = int_in_range("The output row i", row, 0, m - 1), int_in_range("The output column j", col, 0, p - 1)
     # C[i, j] exists only when the product does: it is row i of A dotted with column j of B.
     row_of_a = a[row] if product.value is not None else None
     col_of_b = b[:, col] if product.value is not None else None
@@ -123,7 +123,7 @@ def time_square_matmul(size: int, repeats: int = 5, seed: int = 0, *, device=Non
     dev = resolve_device(device)
     size = int_in_range("The matrix size N", size, 1, MAX_TIMED_SIZE)
     repeats = int_in_range("The number of repeats", repeats, 1, MAX_REPEATS)
-    generator = torch.Generator(device=dev).manual_seed(int(seed))
+    generator = seeded_generator(seed, dev)
     a = torch.randn(size, size, generator=generator, device=dev)
     b = torch.randn(size, size, generator=generator, device=dev)
     torch.matmul(a, b)  # warm-up: first call pays for kernel selection and memory allocation

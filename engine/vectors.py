@@ -10,12 +10,13 @@ import torch
 
 from engine.activations import activation
 from engine.checks import finite_vector, int_in_range, number_in_range
-from engine.device import resolve_device
+from engine.device import resolve_device, seeded_generator
 
 MAX_LENGTH_2D = 10.0
 MAX_NEURON_INPUTS = 64
 MIN_DIM, MAX_DIM = 2, 4096
 MAX_PAIRS = 20_000
+MAX_DIMENSIONS_PER_CHART = 16
 # One random matrix may hold at most this many numbers (2**23 floats = 32 MiB), so a
 # hosted server cannot be asked for unbounded work by a URL.
 MAX_SAMPLE_ELEMENTS = 2**23
@@ -148,7 +149,7 @@ def random_cosines(dim: int, pairs: int, seed: int = 0, *, device=None) -> Cosin
             f"{pairs} pairs in {dim} dimensions is {dim * pairs:,} numbers per sample; "
             f"the limit is {MAX_SAMPLE_ELEMENTS:,}. Use fewer pairs."
         )
-    generator = torch.Generator(device=dev).manual_seed(int(seed))
+    generator = seeded_generator(seed, dev)
     a = torch.randn(pairs, dim, generator=generator, device=dev)
     b = torch.randn(pairs, dim, generator=generator, device=dev)
     dots = (a * b).sum(dim=1)
@@ -188,8 +189,8 @@ class SpreadByDimension:
 def spread_by_dimension(dims: Sequence[int], pairs: int, seed: int = 0, *, device=None) -> SpreadByDimension:
     """The measured spread of random cosines for each dimension in ``dims``, next to 1/sqrt(d)."""
     dev = resolve_device(device)
-    if not dims:
-        raise ValueError("Give at least one dimension.")
+    if not 1 <= len(dims) <= MAX_DIMENSIONS_PER_CHART:
+        raise ValueError(f"Give 1 to {MAX_DIMENSIONS_PER_CHART} dimensions; got {len(dims)}.")
     spreads = [random_cosines(d, pairs, seed, device=dev) for d in dims]
     return SpreadByDimension(
         dims=torch.tensor([s.dim for s in spreads]),

@@ -92,20 +92,18 @@ def forward_panels(forward) -> go.Figure:
     """Every tensor of a two-layer forward pass as a heatmap, titled with its shape."""
     x, w1t, h, w2t, y = (np.asarray(t) for t in (forward.x, forward.w1.T, forward.hidden, forward.w2.T, forward.y))
     act = forward.activation_label
-    tensors = [
-        (x, f"X {x.shape[0]}×{x.shape[1]}"),
-        (w1t, f"W₁ᵀ {w1t.shape[0]}×{w1t.shape[1]}"),
-        (h, f"H={act}(·) {h.shape[0]}×{h.shape[1]}"),
-        (w2t, f"W₂ᵀ {w2t.shape[0]}×{w2t.shape[1]}"),
-        (y, f"Y {y.shape[0]}×{y.shape[1]}"),
+    tensors = [  # (values, hover name, panel title)
+        (x, "X", f"X {x.shape[0]}×{x.shape[1]}"),
+        (w1t, "W₁ᵀ", f"W₁ᵀ {w1t.shape[0]}×{w1t.shape[1]}"),
+        (h, "H", f"H={act}(·) {h.shape[0]}×{h.shape[1]}"),
+        (w2t, "W₂ᵀ", f"W₂ᵀ {w2t.shape[0]}×{w2t.shape[1]}"),
+        (y, "Y", f"Y {y.shape[0]}×{y.shape[1]}"),
     ]
     widths = [max(t[0].shape[1], 5) for t in tensors]  # a floor keeps narrow panels and titles readable
-    layout, (panels,) = panel_grid(1, 5, [t[1] for t in tensors], column_widths=widths, h_space=0.035)
+    layout, (panels,) = panel_grid(1, 5, [t[2] for t in tensors], column_widths=widths, h_space=0.035)
     traces = []
-    for panel, (matrix, title) in zip(panels, tensors, strict=True):
-        traces.append(
-            heatmap(matrix, zmax=diverging_limits(matrix), name=title.split(" ")[0], show_values=False, panel=panel)
-        )
+    for panel, (matrix, name, _) in zip(panels, tensors, strict=True):
+        traces.append(heatmap(matrix, zmax=diverging_limits(matrix), name=name, show_values=False, panel=panel))
         matrix_axes(layout, panel)
         layout[panel.x_key]["dtick"] = max(1, matrix.shape[1] // 4)
         layout[panel.y_key]["dtick"] = max(1, matrix.shape[0] // 8)

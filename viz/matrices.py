@@ -83,16 +83,21 @@ def cell_sum(lesson) -> go.Figure:
     return waterfall(labels, [*products, lesson.cell_value], hovers, height=320)
 
 
-def side_by_side(first: np.ndarray | None, second: np.ndarray | None, titles: tuple[str, str]) -> go.Figure:
-    """Two results next to each other on one colour scale; a missing one says why it is empty."""
+def side_by_side(
+    first: np.ndarray | None, second: np.ndarray | None, titles: tuple[str, str], names: tuple[str, str]
+) -> go.Figure:
+    """Two results next to each other on one colour scale; a missing one says why it is empty.
+
+    ``names`` label the hover text, e.g. ("A@B", "B@A") -> "B@A[1, 2] = 7".
+    """
     present = [m for m in (first, second) if m is not None]
     zmax = diverging_limits(*present) if present else 1.0
     layout, (panels,) = panel_grid(1, 2, titles, h_space=0.08)
     traces = []
-    for panel, matrix, title in zip(panels, (first, second), titles, strict=True):
+    for panel, matrix, name in zip(panels, (first, second), names, strict=True):
         if matrix is None:
             _no_result(layout, panel)
             continue
-        traces.append(heatmap(np.asarray(matrix), zmax=zmax, name=title.split(" ")[0], value_format=".0f", panel=panel))
+        traces.append(heatmap(np.asarray(matrix), zmax=zmax, name=name, value_format=".0f", panel=panel))
         matrix_axes(layout, panel)
     return figure(traces, layout, height=340)

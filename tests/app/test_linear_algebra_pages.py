@@ -57,3 +57,22 @@ def test_neural_layer_proves_collapse_and_matches_nn_linear():
     assert float(shown["linear: max |difference|"]) < 1e-5
     assert float(shown["with tanh: max |difference|"]) > 1e-2
     assert len(plotly_figures(at)) == 3
+
+
+def test_output_cell_survives_shrinking_and_growing_the_matrix():
+    # The row slider disappears at m = 1 but keeps its value; growing m again must not crash.
+    at = open_page("app_pages/matmul.py")
+    at.slider(key="m").set_value(8).run()
+    at.slider(key="i").set_value(7).run()
+    at.slider(key="m").set_value(1).run()
+    assert not at.exception
+    at.slider(key="m").set_value(3).run()
+    assert not at.exception, at.exception
+    assert at.slider(key="i").value <= 2
+    assert not at.error
+
+
+def test_hover_names_say_which_product():
+    at = open_page("app_pages/matmul.py", {"m": "3", "n": "3", "n2": "3", "p": "3"})
+    names = {trace["name"] for fig in plotly_figures(at) for trace in fig["data"] if trace.get("type") == "heatmap"}
+    assert {"A*B", "A@B", "B@A"} <= names

@@ -5,6 +5,7 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
+from torch.utils.flop_counter import FlopCounterMode
 
 from engine import layers
 
@@ -46,6 +47,9 @@ def test_point_clouds():
     grid = layers.point_cloud("grid")
     assert grid.points.shape == (layers.GRID_SIDE**2, 2)
     assert grid.points.abs().max() == 2
+    above = grid.points[:, 1] > grid.points[:, 0]
+    assert torch.equal(grid.labels.bool(), above)
+    assert layers.CLASS_NAMES["grid"] == ("on or below y = x", "above y = x")
     clusters = layers.point_cloud("clusters", seed=3)
     assert clusters.points.shape == (2 * layers.CLUSTER_SIZE, 2)
     means = [clusters.points[clusters.labels == k].mean(0) for k in (0, 1)]
@@ -84,7 +88,9 @@ def test_two_layer_forward_equals_torch_nn_sequential(batch, d_in, d_hidden, d_o
     torch.testing.assert_close(r.y, expected)
     assert r.y.shape == (batch, d_out) and r.hidden.shape == (batch, d_hidden)
     assert r.parameters == sum(p.numel() for p in model.parameters())
-    assert r.flops == 2 * batch * (d_in * d_hidden + d_hidden * d_out)
+    with FlopCounterMode(display=False) as counter:
+        layers.dense(layers.dense(r.x, r.w1, r.b1), r.w2, r.b2)
+    assert r.flops == counter.get_total_flops()  # torch's own count of the two matrix products
     assert r.nn_linear_gap < 1e-6
     # Initialised like nn.Linear: uniform within +-1/sqrt(fan_in).
     assert r.w1.abs().max() <= 1 / d_in**0.5 and r.w2.abs().max() <= 1 / d_hidden**0.5

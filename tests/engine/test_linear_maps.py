@@ -27,7 +27,11 @@ def test_map_matches_numpy(a, b, c, d):
     assert abs(r.determinant) == pytest.approx(r.singular_values.prod().item(), abs=1e-9)
     expected = sorted(np.linalg.eigvals(m), key=lambda z: (z.real, z.imag))
     got = sorted(r.eigenvalues, key=lambda z: (z.real, z.imag))
-    np.testing.assert_allclose(got, expected, atol=1e-7)
+    # numpy's own error near a repeated eigenvalue is ~sqrt(machine epsilon), hence 1e-6.
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+    discriminant = (a - d) ** 2 + 4 * b * c
+    if abs(discriminant) > 1e-9:
+        assert r.eigenvalues_real == (discriminant > 0)
 
 
 @given(entries, entries, entries, entries)
@@ -90,3 +94,43 @@ def test_rotation_and_shear_do_not_commute():
     presets = linear_maps.PRESETS
     assert linear_maps.compose(presets["rotation 30°"], presets["shear"]).order_gap > 0.1
     assert linear_maps.compose(presets["scaling"], presets["identity"]).order_gap == 0
+
+
+grid_steps = st.integers(1, 12)
+
+
+@given(grid_steps, grid_steps, st.integers(-300, 0), st.booleans())
+def test_repeated_eigenvalues_on_the_slider_grid_are_real(p, q, d_steps, transpose):
+    # b = 0.01 p^2, c = -0.01 q^2 and a - d = 0.02 p q make the discriminant (a - d)^2 + 4bc exactly 0:
+    # one repeated eigenvalue (a + d) / 2 with a single eigen-direction. The sliders reach these.
+    d = d_steps / 100
+    a, b, c = d + 0.02 * p * q, 0.01 * p * p, -0.01 * q * q
+    if transpose:
+        b, c = c, b
+    r = linear_maps.linear_map(a, b, c, d)
+    assert r.eigenvalues_real and r.eigen_kind == "one line"
+    assert "repeats" in r.description and "complex" not in r.description
+    np.testing.assert_allclose([z.real for z in r.eigenvalues], [(a + d) / 2] * 2, atol=1e-9)
+    v = r.eigenvectors.numpy()[:, 0]
+    np.testing.assert_allclose(r.matrix.numpy() @ v, (a + d) / 2 * v, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("entries", "kind"),
+    [
+        ((2, 0, 0, 2), "every direction"),
+        ((1, 1, 0, 1), "one line"),
+        ((2, 1, 1, 2), "two lines"),
+        ((0, -1, 1, 0), "complex"),
+    ],
+)
+def test_eigen_kinds(entries, kind):
+    assert linear_maps.linear_map(*entries).eigen_kind == kind
+
+
+def test_only_a_true_rotation_is_said_to_rotate_every_vector():
+    rotation = linear_maps.linear_map(*linear_maps.PRESETS["rotation 30°"]).description
+    assert "rotates every vector by 30.0°" in rotation
+    skewed = linear_maps.linear_map(1, -3, 0.1, 1)  # complex eigenvalues, but not a rotation
+    assert "rotates every vector" not in skewed.description
+    assert "tilted coordinate system" in skewed.description

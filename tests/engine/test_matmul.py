@@ -5,6 +5,7 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
+from torch.utils.flop_counter import FlopCounterMode
 
 from engine import matmul
 
@@ -13,14 +14,17 @@ sides = st.integers(1, matmul.MAX_SIDE)
 
 @given(sides, sides, sides, st.integers(0, 20), st.integers(0, 20), st.integers(0, 99))
 def test_product_and_cell_match_numpy(m, n, p, i, j, seed):
+    i, j = i % m, j % p
     lesson = matmul.matmul_lesson(m, n, n, p, i, j, seed)
     a, b = lesson.a.numpy(), lesson.b.numpy()
     np.testing.assert_array_equal(lesson.matmul.value.numpy(), a @ b)
-    assert (lesson.row, lesson.col) == (min(i, m - 1), min(j, p - 1))
+    assert (lesson.row, lesson.col) == (i, j)
     row, col = lesson.row, lesson.col
     np.testing.assert_array_equal(lesson.cell_products.numpy(), a[row] * b[:, col])
     assert lesson.cell_value == (a @ b)[row, col]
-    assert lesson.flops == 2 * m * n * p
+    with FlopCounterMode(display=False) as counter:
+        torch.matmul(lesson.a, lesson.b)
+    assert lesson.flops == counter.get_total_flops()
     assert set(np.unique(a)) <= set(range(-4, 5))
 
 
@@ -73,11 +77,27 @@ def test_sizes_are_capped(bad):
         matmul.matmul_lesson(bad, 2, 2, 2)
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"row": 3}, "row i must be between 0 and 2"),
+        ({"col": -1}, "column j must be between 0 and 1"),
+        ({"row": float("inf")}, "finite"),
+        ({"seed": 2**70}, "random seed"),
+        ({"seed": -1}, "random seed"),
+    ],
+)
+def test_cell_and_seed_are_checked(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        matmul.matmul_lesson(3, 4, 4, 2, **kwargs)
+
+
 def test_square_timing_counts_flops():
     timing = matmul.time_square_matmul(64, repeats=3)
-    assert timing.flops == 2 * 64**3
-    assert timing.seconds > 0
-    assert timing.gflops_per_second == pytest.approx(timing.flops / timing.seconds / 1e9)
+    with FlopCounterMode(display=False) as counter:
+        torch.matmul(torch.ones(64, 64), torch.ones(64, 64))
+    assert timing.flops == counter.get_total_flops()
+    assert timing.seconds > 0 and timing.gflops_per_second > 0
 
 
 @pytest.mark.parametrize(("size", "repeats"), [(0, 1), (4096, 1), (64, 0), (64, 51)])

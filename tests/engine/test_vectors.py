@@ -96,6 +96,7 @@ def test_neuron_is_a_dot_product_for_any_size(values, bias):
         ([float("nan")], [1.0], 0.0, "finite"),
         ([1.0], [1.0], float("inf"), "finite"),
         ([1.0] * 65, [1.0] * 65, 0.0, "limit"),
+        ([1e39], [1.0], 0.0, "between"),  # finite in float64, infinite in float32
     ],
 )
 def test_neuron_bad_input(weights, inputs, bias, message):
@@ -142,8 +143,8 @@ def test_random_cosines_are_reproducible_by_seed():
 @pytest.mark.parametrize(
     ("dim", "pairs", "message"),
     [
-        (1, 10, "between 2 and 4096"),
-        (5000, 10, "between 2 and 4096"),
+        (1, 10, "between 2 and 4,096"),
+        (5000, 10, "between 2 and 4,096"),
         (64, 0, "pairs"),
         (4096, 20_000, "limit"),
         (2.5, 10, "whole number"),
@@ -160,6 +161,13 @@ def test_cosine_density_matches_scipy_beta(dim):
     half = (dim - 1) / 2
     expected = stats.beta(half, half, loc=-1, scale=2).pdf(np.asarray(curve.t))
     np.testing.assert_allclose(curve.density, expected, rtol=1e-6, atol=1e-12)
+
+
+def test_spread_chart_and_seed_are_capped():
+    with pytest.raises(ValueError, match="1 to 16 dimensions"):
+        vectors.spread_by_dimension(tuple(range(2, 40)), 10)
+    with pytest.raises(ValueError, match="random seed"):
+        vectors.random_cosines(8, 10, seed=2**40)
 
 
 def test_cosine_density_integrates_to_one():

@@ -83,3 +83,10 @@ def test_depth_and_forward_panels():
     panels = layer_charts.forward_panels(forward)
     assert [a.text for a in panels.layout.annotations][-1] == "Y 8×2"
     np.testing.assert_allclose(panels.data[-1].z, forward.y)
+
+
+def test_side_by_side_hover_names():
+    lesson = to_host(matmul.matmul_lesson(3, 3, 3, 3))
+    fig = matrices.side_by_side(lesson.matmul.value, lesson.reversed.value, ("A @ B", "B @ A"), ("A@B", "B@A"))
+    assert [t.name for t in fig.data] == ["A@B", "B@A"]
+    assert fig.data[1].hovertemplate.startswith("B@A[")
