@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages.catalog import lesson_pages
+from app_pages.catalog import HOME, SECTIONS
 
 st.title("AI Math Lab")
 st.markdown("##### See the math that AI runs on — every number computed live by PyTorch as you move a slider.")
@@ -13,13 +13,13 @@ st.markdown(
     "so a copied link opens the same view."
 )
 
-sections: dict[str, list] = {}
-for section, page in lesson_pages():
-    sections.setdefault(section, []).append(page)
-for section, pages in sections.items():
+for section, pages in SECTIONS.items():
+    lessons = [page for page in pages if page is not HOME]
+    if not lessons:
+        continue
     st.subheader(section)
     columns = st.columns(2)
-    for index, page in enumerate(pages):
+    for index, page in enumerate(lessons):
         with columns[index % 2], st.container(border=True):
             st.page_link(page.path, label=page.title, icon=page.icon)
             st.caption(page.blurb)

@@ -17,8 +17,8 @@ frame.header(
 )
 frame.formula(
     r"M = \begin{bmatrix} a & b \\ c & d \end{bmatrix},\quad M\hat{\imath} = \begin{bmatrix} a \\ c \end{bmatrix},"
-    r"\quad M\hat{\jmath} = \begin{bmatrix} b \\ d \end{bmatrix},\quad \det M = ad - bc,"
-    r"\quad M v = \lambda v"
+    r"\quad M\hat{\jmath} = \begin{bmatrix} b \\ d \end{bmatrix}",
+    r"\det M = ad - bc,\qquad M v = \lambda v",
 )
 
 ENTRY_KEYS = ("a", "b", "c", "d")
@@ -52,12 +52,13 @@ def single_map() -> None:
     controls, chart = st.columns([1, 2.2], gap="medium")
     with controls:
         st.markdown("**Matrix entries**")
-        top, bottom = st.columns(2), st.columns(2)
-        entries = []
-        defaults = linear_maps.PRESETS["shear"]
-        for column, key, default in zip((*top, *bottom), ENTRY_KEYS, defaults, strict=True):
-            with column:
-                entries.append(widgets.slider(key, key=key, min_value=-3.0, max_value=3.0, value=default, step=0.01))
+        a, b, c, d = linear_maps.PRESETS["shear"]  # the view opens on a shear
+        entries = widgets.slider_grid(
+            [[("a", a), ("b", b)], [("c", c), ("d", d)]],
+            min_value=-3.0,
+            max_value=3.0,
+            step=0.01,
+        )
         show_eigen = widgets.toggle("eigenvector lines", key="eig", value=True)
         show_svd = widgets.toggle("singular axes (ellipse)", key="svd", value=True)
     result = section.run(linear_maps.linear_map, *entries)

@@ -15,8 +15,9 @@ frame.header(
     "doing these millions of dot products at once.",
 )
 frame.formula(
-    r"C_{ij} = \sum_{k=0}^{n-1} A_{ik} B_{kj} \qquad (m, n) \,@\, (n, p) \rightarrow (m, p)"
-    r"\qquad \text{cost} = 2\,m\,n\,p \text{ FLOPs}"
+    r"C_{ij} = \sum_{k=0}^{n-1} A_{ik} B_{kj}",
+    r"(m, n) \,@\, (n, p) \rightarrow (m, p)",
+    r"\text{cost} = 2\,m\,n\,p \text{ FLOPs}",
 )
 
 
@@ -25,9 +26,6 @@ def cell_picker(label: str, key: str, size: int) -> int:
     if size == 1:
         st.caption(f"{label}: 0 (the only one)")
         return 0
-    # A hidden slider keeps its old value: after m goes 8 -> 1 -> 3, i could still be 7. Clamp it first.
-    if st.session_state.get(key, 0) > size - 1:
-        st.session_state[key] = size - 1
     return widgets.slider(label, key=key, min_value=0, max_value=size - 1, value=0, step=1)
 
 

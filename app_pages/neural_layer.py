@@ -15,7 +15,7 @@ frame.header(
     "and sigmoid squash it into a box. Without that bend, stacking layers buys nothing: many linear "
     "maps in a row are still one linear map.",
 )
-frame.formula(r"y = \sigma(W x + b) \qquad \text{for a batch: } Y = \sigma(X W^{\top} + b)")
+frame.formula(r"y = \sigma(W x + b)", r"\text{for a batch: } Y = \sigma(X W^{\top} + b)")
 
 
 @st.fragment
@@ -28,16 +28,13 @@ def fold_the_plane() -> None:
             "activation σ", key="act", options=list(ACTIVATION_LABELS), value="relu", labels=ACTIVATION_LABELS
         )
         st.markdown("**W** (2×2) and **b**")
-        w_cols, b_col = st.columns(2), None
-        weights = []
-        for index, (key, default) in enumerate((("w11", 1.0), ("w12", 0.6), ("w21", -0.6), ("w22", 1.0))):
-            with w_cols[index % 2]:
-                weights.append(widgets.slider(key, key=key, min_value=-3.0, max_value=3.0, value=default, step=0.1))
-        b_col = st.columns(2)
-        biases = []
-        for column, (key, default) in zip(b_col, (("b1", 0.3), ("b2", -0.2)), strict=True):
-            with column:
-                biases.append(widgets.slider(key, key=key, min_value=-3.0, max_value=3.0, value=default, step=0.1))
+        *weights, b1, b2 = widgets.slider_grid(
+            [[("w11", 1.0), ("w12", 0.6)], [("w21", -0.6), ("w22", 1.0)], [("b1", 0.3), ("b2", -0.2)]],
+            min_value=-3.0,
+            max_value=3.0,
+            step=0.1,
+        )
+        biases = (b1, b2)
     result = section.run(layers.layer_2d, kind, tuple(weights), tuple(biases), act)
     if result is None:
         return
@@ -120,9 +117,9 @@ def batch_forward() -> None:
     frame.formula(
         rf"\underbrace{{X}}_{{{batch}\times{d_in}}}\,\underbrace{{W_1^\top}}_{{{d_in}\times{d_hidden}}}"
         rf"+\underbrace{{b_1}}_{{{d_hidden}}}\;\rightarrow\;\underbrace{{H}}_{{{batch}\times{d_hidden}}}"
-        rf"\;\xrightarrow{{\text{{{ACTIVATION_LABELS[act]}}}}}\;"
+        rf"\;\xrightarrow{{\text{{{ACTIVATION_LABELS[act]}}}}}\;H",
         rf"\underbrace{{H}}_{{{batch}\times{d_hidden}}}\,\underbrace{{W_2^\top}}_{{{d_hidden}\times{d_out}}}"
-        rf"+\underbrace{{b_2}}_{{{d_out}}}\;\rightarrow\;\underbrace{{Y}}_{{{batch}\times{d_out}}}"
+        rf"+\underbrace{{b_2}}_{{{d_out}}}\;\rightarrow\;\underbrace{{Y}}_{{{batch}\times{d_out}}}",
     )
     params, flops, check = st.columns(3)
     params.metric(

@@ -17,8 +17,8 @@ frame.header(
     "score every embedding search uses.",
 )
 frame.formula(
-    r"a \cdot b \;=\; \sum_i a_i b_i \;=\; \lVert a \rVert\, \lVert b \rVert \cos\theta"
-    r"\qquad \cos\theta = \frac{a\cdot b}{\lVert a\rVert\,\lVert b\rVert}"
+    r"a \cdot b \;=\; \sum_i a_i b_i \;=\; \lVert a \rVert\, \lVert b \rVert \cos\theta",
+    r"\cos\theta = \frac{a\cdot b}{\lVert a\rVert\,\lVert b\rVert}",
 )
 
 
@@ -51,9 +51,9 @@ def two_vectors() -> None:
     (a1, a2), (b1, b2) = result.a, result.b
     p1, p2 = result.products
     frame.formula(
-        rf"a\cdot b = ({a1:.2f})({b1:.2f}) + ({a2:.2f})({b2:.2f}) = {p1:.3f} {p2:+.3f} = {result.dot:.3f}"
-        rf"\qquad \lVert a\rVert\lVert b\rVert\cos\theta = {result.norm_a:.2f}\times{result.norm_b:.2f}"
-        rf"\times\cos {result.angle_deg:.1f}^\circ = {result.norm_a * result.norm_b * result.cosine:.3f}",
+        rf"a\cdot b = ({a1:.2f})({b1:.2f}) + ({a2:.2f})({b2:.2f}) = {p1:.3f} {p2:+.3f} = {result.dot:.3f}",
+        rf"\lVert a\rVert\lVert b\rVert\cos\theta = {result.norm_a:.2f}\times{result.norm_b:.2f}"
+        rf"\times\cos {result.angle_deg:.1f}^\circ = {result.geometric:.3f}",
         caption=f"Projection of b on a: a·b / |a| = {result.scalar_projection:.3f} — the signed length of "
         "b's shadow on a (green dashed arrow).",
     )
@@ -95,10 +95,8 @@ def neuron() -> None:
     with chart:
         section.chart(charts.neuron_waterfall(result))
     terms = " + ".join(f"({w:.2f})({x:.2f})" for w, x in zip(result.weights, result.inputs, strict=True))
-    frame.formula(
-        rf"z = {terms} + ({result.bias:.2f}) = {result.pre_activation:.3f}"
-        + (rf"\qquad \text{{{ACTIVATION_LABELS[act]}}}(z) = {result.output:.3f}" if act != "none" else "")
-    )
+    output = [] if act == "none" else [rf"\text{{{ACTIVATION_LABELS[act]}}}(z) = {result.output:.3f}"]
+    frame.formula(rf"z = {terms} + ({result.bias:.2f}) = {result.pre_activation:.3f}", *output)
     section.code_panel()
 
 

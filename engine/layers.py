@@ -9,6 +9,7 @@ import torch
 from engine.activations import ACTIVATION_LABELS, activation
 from engine.checks import finite_number, int_in_range
 from engine.device import resolve_device, seeded_generator
+from engine.linear_maps import grid_lines
 
 CLOUD_KINDS = ("grid", "clusters")
 CLASS_NAMES = {"grid": ("on or below y = x", "above y = x"), "clusters": ("class 0", "class 1")}
@@ -41,15 +42,6 @@ def point_cloud(kind: str, seed: int = 0, *, device=None) -> PointCloud:
         labels = torch.arange(2, device=dev).repeat_interleave(CLUSTER_SIZE)
         return PointCloud(points=points, labels=labels)
     raise ValueError(f"Unknown point cloud '{kind}'; choose one of: {', '.join(CLOUD_KINDS)}.")
-
-
-def grid_polylines(device: torch.device, half_width: float = 2.0, lines: int = 9) -> torch.Tensor:
-    """Vertical and horizontal lines through [-2, 2]^2, densely sampled: (2 * lines, LINE_SAMPLES, 2)."""
-    ticks = torch.linspace(-half_width, half_width, lines, device=device)
-    along = torch.linspace(-half_width, half_width, LINE_SAMPLES, device=device)
-    vertical = torch.stack([torch.stack([torch.full_like(along, t), along], dim=1) for t in ticks])
-    horizontal = torch.stack([torch.stack([along, torch.full_like(along, t)], dim=1) for t in ticks])
-    return torch.cat([vertical, horizontal])
 
 
 def dense(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None) -> torch.Tensor:
@@ -98,7 +90,7 @@ def layer_2d(
     cloud = point_cloud(kind, seed, device=dev)
     pre = dense(cloud.points, w, b)
     out = act(pre)
-    grid = grid_polylines(dev)
+    grid = grid_lines(dev, half_width=2.0, lines=9, samples=LINE_SAMPLES, dtype=torch.float32)
     grid_linear = dense(grid, w, b)
     return Layer2D(
         weight=w,

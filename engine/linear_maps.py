@@ -41,12 +41,22 @@ def matrix_2x2(a: float, b: float, c: float, d: float, *, device=None) -> torch.
     return torch.tensor(entries, dtype=torch.float64, device=resolve_device(device)).reshape(2, 2)
 
 
-def grid_lines(device: torch.device, half_width: int = GRID_HALF_WIDTH) -> torch.Tensor:
-    """Vertical then horizontal grid lines, each sampled at 2 points: shape (lines, 2, 2)."""
-    ticks = torch.arange(-half_width, half_width + 1, dtype=torch.float64, device=device)
-    ends = torch.tensor([-half_width, half_width], dtype=torch.float64, device=device)
-    vertical = torch.stack([torch.stack([torch.full_like(ends, t), ends], dim=1) for t in ticks])
-    horizontal = torch.stack([torch.stack([ends, torch.full_like(ends, t)], dim=1) for t in ticks])
+def grid_lines(
+    device: torch.device,
+    half_width: float = GRID_HALF_WIDTH,
+    lines: int = 2 * GRID_HALF_WIDTH + 1,
+    samples: int = 2,
+    dtype: torch.dtype = torch.float64,
+) -> torch.Tensor:
+    """Vertical then horizontal grid lines across [-half_width, half_width]^2: (2 * lines, samples, 2).
+
+    Two samples per line are enough for a linear map (lines stay straight); a layer with an
+    activation bends them, so its grid needs many samples per line.
+    """
+    ticks = torch.linspace(-half_width, half_width, lines, dtype=dtype, device=device)
+    along = torch.linspace(-half_width, half_width, samples, dtype=dtype, device=device)
+    vertical = torch.stack([torch.stack([torch.full_like(along, t), along], dim=1) for t in ticks])
+    horizontal = torch.stack([torch.stack([along, torch.full_like(along, t)], dim=1) for t in ticks])
     return torch.cat([vertical, horizontal])
 
 
@@ -77,13 +87,16 @@ class LinearMap:
     i_hat: torch.Tensor  # M [1, 0] = first column
     j_hat: torch.Tensor  # M [0, 1] = second column
     determinant: float
-    eigenvalues_real: bool
     eigenvalues: tuple[complex, complex]
     eigenvectors: torch.Tensor | None  # (2, 2) unit eigenvectors as columns, when real
     eigen_kind: str  # see Eigen.kind
     singular_values: torch.Tensor  # (2,) descending: the ellipse's semi-axes
     singular_axes: torch.Tensor  # (2, 2) columns: directions of the ellipse's axes (U)
     description: str  # a sentence about what the map does
+
+    @property
+    def eigenvalues_real(self) -> bool:
+        return self.eigen_kind != "complex"
 
 
 @dataclass(frozen=True)
@@ -181,7 +194,6 @@ def linear_map(a: float, b: float, c: float, d: float, *, device=None) -> Linear
         i_hat=m[:, 0],
         j_hat=m[:, 1],
         determinant=det,
-        eigenvalues_real=eigen.kind != "complex",
         eigenvalues=eigen.values,
         eigenvectors=eigen.vectors,
         eigen_kind=eigen.kind,

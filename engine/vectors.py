@@ -30,6 +30,7 @@ class DotProduct2D:
     b: torch.Tensor  # (2,)
     products: torch.Tensor  # (2,) the terms a_i * b_i
     dot: float  # sum of the products
+    geometric: float  # |a||b|cos(angle of b - angle of a): the same number, reached through the angle
     norm_a: float
     norm_b: float
     cosine: float  # a.b / (|a||b|)
@@ -78,6 +79,7 @@ def dot_product_2d(
         b=b.float(),
         products=products.float(),
         dot=float(dot),
+        geometric=a_length * b_length * math.cos(math.radians(b_angle - a_angle)),
         norm_a=float(norm_a),
         norm_b=float(norm_b),
         cosine=cos_value,

@@ -28,9 +28,13 @@ def header(title: str, hook: str, intuition: str) -> None:
     st.markdown(intuition)
 
 
-def formula(latex: str, *, caption: str | None = None) -> None:
-    """A formula, optionally with live numbers already substituted by the caller."""
-    st.latex(latex)
+def formula(*parts: str, caption: str | None = None) -> None:
+    """One or more equations, optionally with live numbers already substituted by the caller.
+
+    Several parts are stacked, one per line, so that on a phone each fits the width instead of
+    one long line that has to be scrolled sideways.
+    """
+    st.latex(parts[0] if len(parts) == 1 else r"\begin{gathered}" + r" \\[6pt] ".join(parts) + r"\end{gathered}")
     if caption:
         st.caption(caption)
 
@@ -76,9 +80,9 @@ class Section:
         self._last = (timing, cached)
         return result
 
-    def chart(self, fig: go.Figure, *, key: str | None = None) -> None:
+    def chart(self, fig: go.Figure) -> None:
         """Draw a figure and, under it, where and how fast the last engine call ran."""
-        st.plotly_chart(fig, config=PLOTLY_CONFIG, key=key or None)
+        st.plotly_chart(fig, config=PLOTLY_CONFIG)
         self.timing_note()
 
     def timing_note(self) -> None:

@@ -26,7 +26,14 @@ def slider(
     help: str | None = None,
     format: str | None = None,
 ) -> Any:
-    """A linear slider."""
+    """A linear slider.
+
+    A slider whose range depends on another control (an output row when the matrix shrinks) may hold
+    a stored value outside its new range; Streamlit raises on that, so the value is clamped first.
+    """
+    stored = st.session_state.get(key)
+    if isinstance(stored, (int, float)) and not min_value <= stored <= max_value:
+        st.session_state[key] = min(max(stored, min_value), max_value)
     return st.slider(
         label,
         min_value=min_value,
@@ -38,6 +45,22 @@ def slider(
         key=key,
         bind=BIND,
     )
+
+
+def slider_grid(
+    rows: Sequence[Sequence[tuple[str, float]]], *, min_value: float, max_value: float, step: float
+) -> list[float]:
+    """Sliders laid out like a matrix, one row of columns per matrix row; values in reading order.
+
+    Each (key, default) is labelled by its key. On a narrow screen the columns stack, and the
+    reading order (w11, w12, w21, w22) survives because each matrix row is its own st.columns.
+    """
+    values = []
+    for row in rows:
+        for column, (key, default) in zip(st.columns(len(row)), row, strict=True):
+            with column:
+                values.append(slider(key, key=key, min_value=min_value, max_value=max_value, value=default, step=step))
+    return values
 
 
 def log_slider(

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz.parts import heatmap, matrix_axes, panel_grid
-from viz.planes import polylines
+from viz.planes import grid_trace
 from viz.theme import GRID, VECTOR_A, VECTOR_B, diverging_limits, figure
 
 CLASS_COLORS = (VECTOR_A, VECTOR_B)
@@ -23,20 +23,7 @@ def layer_stages(result) -> go.Figure:
     labels = np.asarray(result.labels)
     traces = []
     for index, (panel, (title, points, grid)) in enumerate(zip(panels, stages, strict=True)):
-        xs, ys = polylines(grid)
-        traces.append(
-            dict(
-                type="scatter",
-                x=xs,
-                y=ys,
-                mode="lines",
-                line=dict(color=GRID, width=1),
-                hoverinfo="skip",
-                showlegend=False,
-                xaxis=panel.x,
-                yaxis=panel.y,
-            )
-        )
+        traces.append(grid_trace(grid, color=GRID, name="grid", showlegend=False, xaxis=panel.x, yaxis=panel.y))
         points = np.asarray(points)
         for label in (0, 1):
             chosen = points[labels == label]

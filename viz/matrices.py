@@ -30,9 +30,9 @@ def _no_result(layout: dict, panel: Panel) -> None:
     x_domain, y_domain = layout[panel.x_key]["domain"], layout[panel.y_key]["domain"]
     layout["annotations"].append(
         dict(
-            text="no result:<br>PyTorch raised an error",
+            text="no result:<br>PyTorch<br>raised an error",
             showarrow=False,
-            font=dict(size=14),
+            font=dict(size=12),
             xref="paper",
             yref="paper",
             x=sum(x_domain) / 2,

@@ -11,25 +11,22 @@ import plotly.graph_objects as go
 from viz.theme import DERIVED, DIVERGING, NEGATIVE, NEUTRAL, POSITIVE, figure
 
 
-def arrow(
-    tip, color: str, name: str, *, dash: str = "solid", tail=(0.0, 0.0), width: float = 3, showlegend: bool = True
-) -> tuple[dict, dict]:
-    """An arrow from ``tail`` to ``tip``: a line trace (legend, hover) and an arrowhead annotation."""
+def arrow(tip, color: str, name: str, *, dash: str = "solid", width: float = 3) -> tuple[dict, dict]:
+    """An arrow from the origin to ``tip``: a line trace (legend, hover) and an arrowhead annotation."""
     line = dict(
         type="scatter",
-        x=[tail[0], tip[0]],
-        y=[tail[1], tip[1]],
+        x=[0.0, tip[0]],
+        y=[0.0, tip[1]],
         mode="lines",
         line=dict(color=color, width=width, dash=dash),
         name=name,
-        showlegend=showlegend,
         hovertemplate=f"{name}<br>x = %{{x:.3f}}<br>y = %{{y:.3f}}<extra></extra>",
     )
     head = dict(
         x=tip[0],
         y=tip[1],
-        ax=tail[0],
-        ay=tail[1],
+        ax=0.0,
+        ay=0.0,
         xref="x",
         yref="y",
         axref="x",
@@ -86,7 +83,6 @@ def heatmap(
     name: str,
     show_values: bool = True,
     value_format: str = ".2f",
-    showscale: bool = False,
     panel: Panel | None = None,
 ) -> dict:
     """A signed matrix on the diverging scale centred on zero, as a trace dict (placed in ``panel``)."""
@@ -101,7 +97,7 @@ def heatmap(
         zmax=zmax,
         zmid=0,
         colorscale=DIVERGING,
-        showscale=showscale,
+        showscale=False,
         name=name,
         xgap=1,
         ygap=1,

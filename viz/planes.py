@@ -20,10 +20,18 @@ def polylines(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return xs, ys
 
 
-def grid_trace(lines: np.ndarray, *, color: str, name: str, width: float = 1.0) -> dict:
+def grid_trace(lines: np.ndarray, *, color: str, name: str, width: float = 1.0, **extra) -> dict:
+    """Grid lines as one trace, without hover (``extra``: e.g. the axes of a panel)."""
     xs, ys = polylines(lines)
     return dict(
-        type="scatter", x=xs, y=ys, mode="lines", line=dict(color=color, width=width), name=name, hoverinfo="skip"
+        type="scatter",
+        x=xs,
+        y=ys,
+        mode="lines",
+        line=dict(color=color, width=width),
+        name=name,
+        hoverinfo="skip",
+        **extra,
     )
 
 
@@ -105,9 +113,10 @@ def linear_map_figure(result, *, show_eigen: bool = True, show_svd: bool = True)
     layout = {
         **square_axes(half),
         "annotations": heads,
-        "legend": dict(orientation="v", x=1.02, xanchor="left", y=1.0, yanchor="top"),
+        # Below the plot, not beside it: on a phone a side legend would squeeze the plane to a sliver.
+        "legend": dict(orientation="h", x=0.0, xanchor="left", y=-0.08, yanchor="top"),
     }
-    return figure(traces, layout, height=560)
+    return figure(traces, layout, height=640)
 
 
 def composition_figure(comp) -> go.Figure:

@@ -31,6 +31,8 @@ def test_dot_product_2d_matches_numpy(a_len, a_ang, b_len, b_ang):
     np.testing.assert_allclose(r.projection, np.dot(a, b) / np.dot(a, a) * a, atol=1e-5)
     # The two definitions agree: the sum of products is |a||b|cos(theta).
     assert r.dot == pytest.approx(r.norm_a * r.norm_b * math.cos(math.radians(r.angle_deg)), abs=1e-6)
+    assert r.geometric == pytest.approx(a_len * b_len * np.cos(np.radians(b_ang - a_ang)), abs=1e-12)
+    assert r.geometric == pytest.approx(r.dot, abs=1e-9)
 
 
 @given(lengths, angles, lengths, angles)
