@@ -45,7 +45,7 @@ def products() -> None:
         seed = int(
             widgets.number(
                 "numbers (seed)",
-                key="seed",
+                key="matrix_seed",
                 value=0,
                 min_value=0,
                 max_value=9999,

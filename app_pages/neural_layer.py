@@ -25,7 +25,7 @@ def fold_the_plane() -> None:
     with controls:
         kind = widgets.choice("points", key="cloud", options=layers.CLOUD_KINDS, value="grid")
         act = widgets.choice(
-            "activation σ", key="act", options=list(ACTIVATION_LABELS), value="relu", labels=ACTIVATION_LABELS
+            "activation σ", key="layer_act", options=list(ACTIVATION_LABELS), value="relu", labels=ACTIVATION_LABELS
         )
         st.markdown("**W** (2×2) and **b**")
         *weights, b1, b2 = widgets.slider_grid(

@@ -88,7 +88,7 @@ def neuron() -> None:
                         )
                     )
         bias = widgets.number("bias b", key="bias", value=0.1, min_value=-10.0, max_value=10.0, step=0.1)
-        act = widgets.choice("activation", key="act", options=list(ACTIVATIONS), value="none", labels=ACTIVATION_LABELS)
+        act = widgets.choice("activation", key="neuron_act", options=list(ACTIVATIONS), value="none", labels=ACTIVATION_LABELS)
     result = section.run(vectors.neuron, values["w"], values["x"], bias, act)
     if result is None:
         return
@@ -117,7 +117,7 @@ def high_dimensions() -> None:
     with controls:
         dim = widgets.log_slider("dimension d", key="dim", options=DIMS, value=64)
         pairs = widgets.log_slider("random pairs", key="pairs", options=PAIRS, value=1000)
-        seed = int(widgets.number("random seed", key="seed", value=0, min_value=0, max_value=9999, step=1, format="%d"))
+        seed = int(widgets.number("random seed", key="sample_seed", value=0, min_value=0, max_value=9999, step=1, format="%d"))
     spread = section.run(vectors.random_cosines, dim, pairs, seed, cache=True)
     density = section.run(vectors.cosine_density_curve, dim, cache=True)
     if spread is None or density is None:

@@ -90,12 +90,13 @@ def report(repeats: int) -> str:
     )
 
 
-def write(section: str) -> None:
+def write(section: str, begin: str = MARK_BEGIN, end: str = MARK_END) -> None:
+    """Replace the part of BENCHMARKS.md between ``begin`` and ``end`` (or append it)."""
     path = ROOT / "BENCHMARKS.md"
     text = path.read_text() if path.exists() else "# Benchmarks\n\nWritten by the scripts in `bench/`.\n"
-    if MARK_BEGIN in text:
-        before, rest = text.split(MARK_BEGIN, 1)
-        text = before + section + rest.split(MARK_END, 1)[1]
+    if begin in text:
+        before, rest = text.split(begin, 1)
+        text = before + section + rest.split(end, 1)[1]
     else:
         text = text.rstrip() + "\n\n" + section + "\n"
     path.write_text(text)

@@ -15,7 +15,7 @@ def test_matmul_shape_mismatch_shows_pytorchs_error():
 
 
 def test_matmul_cell_pick_reproduced_from_the_url():
-    at = open_page("app_pages/matmul.py", {"m": "4", "i": "3", "j": "1", "seed": "7"})
+    at = open_page("app_pages/matmul.py", {"m": "4", "i": "3", "j": "1", "matrix_seed": "7"})
     expected = matmul.matmul_lesson(4, 4, 4, 2, 3, 1, 7)
     assert any("C_{31}" in f.value and f"= {expected.cell_value:.0f}" in f.value for f in at.latex)
 

@@ -38,7 +38,7 @@ def test_changing_a_slider_changes_the_numbers_and_the_arrows():
 
 
 def test_neuron_shows_the_engine_sum():
-    at = open_page(PAGE, {"w3": "-0.8", "act": "ReLU"})  # the URL holds the label a person sees
+    at = open_page(PAGE, {"w3": "-0.8", "neuron_act": "ReLU"})  # the URL holds the label a person sees
     assert not at.exception
     expected = vectors.neuron([0.5, -0.3, -0.8], [1, 2, 3], 0.1, "relu")
     waterfall = next(f for f in plotly_figures(at) if f["data"][0]["type"] == "waterfall")
@@ -48,7 +48,7 @@ def test_neuron_shows_the_engine_sum():
 
 
 def test_out_of_range_query_values_are_ignored_not_fatal():
-    at = open_page(PAGE, {"a_len": "99", "dim": "3", "w1": "not-a-number", "act": "swish"})
+    at = open_page(PAGE, {"a_len": "99", "dim": "3", "w1": "not-a-number", "neuron_act": "swish"})
     assert not at.exception
     assert at.slider(key="a_len").value == pytest.approx(2.0)
     assert at.select_slider(key="dim").value == 64

@@ -1,0 +1,136 @@
+"""What a user feels in the browser: input event -> chart redrawn, and page open -> first chart.
+
+An init script records, in the page's own clock (``performance.now()``):
+  - every user input event (key, pointer, click),
+  - every WebSocket frame sent (a widget change goes out as one BackMsg) and received, with bytes,
+  - the script state (``running`` / ``notRunning``) as the frontend shows it,
+  - each Plotly redraw (``plotly_afterplot``) and any DOM change inside a chart,
+  - any DOM change in the main area (metrics, formulas).
+``Interaction.measure`` reads them back and splits one change into: browser before send,
+server (script run and transport on loopback, from the send to the last frame received), and
+browser rendering (from the last frame to the last chart redrawn). Used by bench/bench_browser.py
+and by the e2e tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from playwright.sync_api import Page
+
+INSTRUMENT_JS = r"""
+(() => {
+  const rec = (window.__aiml = {inputs: [], sends: [], recvs: [], states: [], plots: [], dom: [], firstChart: null});
+  const size = (d) => (d && (d.byteLength ?? d.size ?? d.length)) || 0;
+  const Native = window.WebSocket;
+  class Recorded extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (e) => rec.recvs.push([performance.now(), size(e.data)]));
+    }
+    send(data) { rec.sends.push([performance.now(), size(data)]); return super.send(data); }
+  }
+  window.WebSocket = Recorded;
+  for (const type of ['keydown', 'pointerup', 'click']) {
+    window.addEventListener(type, (e) => rec.inputs.push([e.timeStamp, type]), true);
+  }
+  const hooked = new WeakSet();
+  const observer = new MutationObserver((mutations) => {
+    const now = performance.now();
+    let inPlot = false, inMain = false;
+    for (const m of mutations) {
+      const el = m.target.nodeType === 1 ? m.target : m.target.parentElement;
+      if (!el) continue;
+      if (m.type === 'attributes' && m.attributeName === 'data-test-script-state') {
+        rec.states.push([now, el.dataset.testScriptState]);
+        continue;
+      }
+      if (el.closest('.js-plotly-plot')) inPlot = true;
+      else if (el.closest('[data-testid=stMain]')) inMain = true;
+    }
+    if (inPlot) rec.plots.push(now);
+    if (inMain) rec.dom.push(now);
+    for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+      if (!hooked.has(gd) && typeof gd.on === 'function') {
+        hooked.add(gd);
+        gd.on('plotly_afterplot', () => rec.plots.push(performance.now()));
+      }
+      if (rec.firstChart === null && gd.querySelector('.main-svg')) rec.firstChart = now;
+    }
+  });
+  const start = () => observer.observe(document.documentElement,
+    {subtree: true, childList: true, attributes: true, characterData: true});
+  if (document.documentElement) start(); else document.addEventListener('DOMContentLoaded', start);
+})();
+"""
+
+# Quiet for this long (ms) after the script finished, with no frame, chart or DOM change: done.
+QUIET_MS = 350
+
+
+@dataclass(frozen=True)
+class Timed:
+    """One interaction, in milliseconds from the input event."""
+
+    total: float  # input -> last chart redrawn (or last DOM change when no chart moved)
+    before_send: float  # input -> widget value sent to the server
+    server: float  # sent -> last frame received: script run + transport on loopback
+    render: float  # last frame received -> last chart redrawn
+    bytes_received: int
+    charts_redrawn: bool
+
+
+def instrument(page: Page) -> None:
+    """Install the recorder; call before ``page.goto``."""
+    page.add_init_script(INSTRUMENT_JS)
+
+
+def mark(page: Page) -> float:
+    """The page clock now; events before it belong to earlier interactions."""
+    return page.evaluate("performance.now()")
+
+
+WAIT_DONE_JS = """([since, quiet]) => {
+  const r = window.__aiml, now = performance.now();
+  const after = (list) => list.filter((t) => (Array.isArray(t) ? t[0] : t) > since);
+  const sent = after(r.sends).length > 0;
+  const states = after(r.states);
+  const finished = states.length > 0 && states[states.length - 1][1] === 'notRunning';
+  const times = [...after(r.recvs).map((x) => x[0]), ...after(r.plots), ...after(r.dom), ...states.map((x) => x[0])];
+  const last = times.length ? Math.max(...times) : since;
+  return sent && finished && now - last > quiet;
+}"""
+
+
+def wait_done(page: Page, since: float, timeout_ms: int = 30_000) -> None:
+    """Wait until the change made after ``since`` has been sent, run, and fully drawn."""
+    page.wait_for_function(WAIT_DONE_JS, arg=[since, QUIET_MS], timeout=timeout_ms, polling=50)
+
+
+def measure(page: Page, since: float) -> Timed:
+    """Split the interaction that started after ``since`` (call after ``wait_done``)."""
+    r = page.evaluate("window.__aiml")
+    sends = [t for t, _ in r["sends"] if t > since]
+    first_send = sends[0]
+    inputs = [t for t, _ in r["inputs"] if since < t <= first_send]
+    start = inputs[-1] if inputs else since
+    recvs = [(t, n) for t, n in r["recvs"] if t > first_send]
+    last_frame = max(t for t, _ in recvs)
+    plots = [t for t in r["plots"] if t > first_send]
+    dom = [t for t in r["dom"] if t > first_send]
+    drawn = max(plots) if plots else max(dom, default=last_frame)
+    end = max(drawn, last_frame)
+    return Timed(
+        total=end - start,
+        before_send=first_send - start,
+        server=last_frame - first_send,
+        render=max(0.0, drawn - last_frame),
+        bytes_received=sum(n for _, n in recvs),
+        charts_redrawn=bool(plots),
+    )
+
+
+def first_chart_ms(page: Page, timeout_ms: int = 60_000) -> float:
+    """Milliseconds from navigation start to the first chart drawn."""
+    page.wait_for_function("window.__aiml && window.__aiml.firstChart !== null", timeout=timeout_ms, polling=50)
+    return page.evaluate("window.__aiml.firstChart")
