@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from app_pages.catalog import HOME, SECTIONS
-from engine.device import configure_threads
+from engine.device import configure_threads, warm_up
+from ui import style
 from ui.sidebar import device_panel
 
-st.set_page_config(page_title="AI Math Lab", page_icon=":material/functions:", layout="wide")
+# A local icon: an emoji or Material icon would be fetched from the internet by the browser.
+FAVICON = str(Path(__file__).parent / "ui" / "favicon.png")
+
+st.set_page_config(page_title="AI Math Lab", page_icon=FAVICON, layout="wide")
 
 
 @st.cache_resource
-def _threads_once() -> int:
-    # torch's intra-op pool is process-wide: set it once, not on every rerun of every session.
-    return configure_threads()
+def _engine_ready() -> int:
+    # Once per process: torch's intra-op pool is process-wide, and the first torch calls pay for
+    # lazy initialisation, which no learner should see as "computed in 175 ms" for a dot product.
+    threads = configure_threads()
+    warm_up()
+    return threads
 
 
-_threads_once()
+_engine_ready()
+style.apply()
 
 navigation = st.navigation(
     {
@@ -28,5 +38,7 @@ navigation = st.navigation(
         for section, pages in SECTIONS.items()
     }
 )
+# Each page names the browser tab, so several open lessons can be told apart.
+st.set_page_config(page_title=f"{navigation.title} · AI Math Lab" if navigation.title != HOME.title else "AI Math Lab")
 device_panel()
 navigation.run()

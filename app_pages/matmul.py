@@ -8,7 +8,8 @@ from viz import matrices as charts
 
 frame.header(
     "Matrix multiplication",
-    "Every layer of every neural network is a matrix multiplication — and each entry of the result is one dot product.",
+    "Dense layers, attention and the big products inside every model are matrix multiplications — and each "
+    "entry of the result is one dot product.",
     "Multiplying A (m×n) by B (n×p) takes every row of A and every column of B and computes their dot "
     "product: that number lands in row i, column j of C. So the inner sizes must agree — a row of A and "
     "a column of B need the same length — and the result is m×p. A GPU is, above all, a machine for "
@@ -17,7 +18,7 @@ frame.header(
 frame.formula(
     r"C_{ij} = \sum_{k=0}^{n-1} A_{ik} B_{kj}",
     r"(m, n) \,@\, (n, p) \rightarrow (m, p)",
-    r"\text{cost} = 2\,m\,n\,p \text{ FLOPs}",
+    r"\text{cost} = m p\,n \text{ multiplications} + m p\,(n-1) \text{ additions} \approx 2\,m\,n\,p \text{ FLOPs}",
 )
 
 
@@ -92,7 +93,8 @@ def products() -> None:
     st.header("Element-wise A * B is a different operation", divider="gray")
     st.markdown(
         "`A * B` multiplies entries in the same position. It needs equal shapes — or **broadcasting**: "
-        "comparing sizes dimension by dimension, each pair must be equal or one of them 1 (the 1 is "
+        "the shapes are aligned from the right (last dimension with last dimension; a missing leading "
+        "dimension counts as 1), and each aligned pair must be equal or one of them 1 (the 1 is "
         "stretched). `A @ B` instead needs only the inner sizes to match."
     )
     st.caption(f"Broadcasting check for A {tuple(lesson.a.shape)} * B {tuple(lesson.b.shape)}: {lesson.broadcast_rule}")
@@ -133,31 +135,53 @@ def products() -> None:
 SIZES = [16, 32, 64, 128, 256, 512, 1024, 2048]
 
 
+def milliseconds(seconds: float) -> str:
+    return f"{seconds * 1e3:.3g}"
+
+
 @st.fragment
 def cost() -> None:
     section = frame.Section(
-        "Cost: 2·m·n·p floating-point operations",
-        "Each of the m·p output cells needs n multiplications and n additions. Doubling every side of a "
-        "square product multiplies the work by 8. Time a real N×N float32 product on this machine:",
+        "Cost: about 2·m·n·p floating-point operations",
+        "Each of the m·p output cells is a dot product of length n: n multiplications and n − 1 "
+        "additions. FLOP counts round that to 2n (a multiply-add counted as two), so the product costs "
+        "about 2·m·n·p. Doubling every side of a square product multiplies the work by 8. Time a real "
+        "N×N float32 product on this machine:",
     )
     controls, numbers = st.columns([1, 3], gap="medium")
     with controls:
         size = widgets.log_slider("matrix size N (N×N @ N×N)", key="size", options=SIZES, value=256)
-    # Cached per size: a rerun for another control should not re-benchmark (the caption says "cached").
-    timing = section.run(matmul.time_square_matmul, size, 3, cache=True)
+        again = st.button(
+            "Measure again",
+            key="measure_again",
+            icon=":material/timer:",
+            help="Results are kept and shared until someone measures again; the label says when.",
+        )
+    # Cached per size and shared: timing is the slow part. The label below says when it was measured.
+    timing = section.run(matmul.time_square_matmul, size, cache=True, refresh=again)
+    half = section.run(matmul.time_square_matmul, size // 2, cache=True) if size > SIZES[0] else None
     if timing is None:
         return
     with numbers:
-        flops, seconds, rate = st.columns(3)
-        flops.metric("work 2N³ (GFLOP)", f"{timing.flops / 1e9:,.3f}", border=True)
+        work, seconds, rate = st.columns(3)
+        work.metric("work 2N³ (GFLOP)", f"{timing.flops / 1e9:.3g}", border=True)
         seconds.metric(
-            "measured time (ms)",
-            f"{timing.seconds * 1e3:,.2f}",
+            "time per product (ms)",
+            milliseconds(timing.seconds),
             border=True,
-            help="median of 3 runs after a warm-up run",
+            help="Median over blocks of repeated products, after a warm-up.",
+            delta=None if half is None else f"×{timing.seconds / half.seconds:.1f} vs N = {half.size}",
+            delta_color="off",
+            delta_arrow="off",
         )
-        rate.metric("speed (GFLOP/s)", f"{timing.gflops_per_second:,.1f}", border=True)
-        section.timing_note()
+        rate.metric("speed (GFLOP/s)", f"{timing.gflops_per_second:.3g}", border=True)
+        st.caption(
+            f"Median of {timing.calls:,} products after a warm-up; the middle half of the repeated blocks took "
+            f"{milliseconds(timing.low_seconds)}–{milliseconds(timing.high_seconds)} ms. Measured "
+            f"{timing.measured_at} on {timing.device_label}."
+            + ("" if half is None else f" Doubling N from {half.size} multiplied the work by 8 and the time by "
+               f"{timing.seconds / half.seconds:.1f}.")
+        )
     section.code_panel()
 
 

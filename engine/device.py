@@ -103,3 +103,26 @@ def configure_threads(default: int | None = None) -> int:
     if torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
     return threads
+
+
+def warm_up(device: str | torch.device | None = None) -> None:
+    """Run each kind of operation the lessons use once, so no learner's first call pays for it.
+
+    torch initialises lazily: the first random draw, matmul, LAPACK routine or activation in a
+    process costs milliseconds to tens of milliseconds, which a page would otherwise show as the
+    cost of a 2-D dot product.
+    """
+    dev = resolve_device(device)
+    generator = seeded_generator(0, dev)
+    x = torch.randn(64, 64, generator=generator, device=dev)
+    y = torch.rand(64, 64, generator=generator, device=dev)
+    torch.randint(-4, 5, (4, 4), generator=generator, device=dev)
+    small = torch.tensor([[2.0, 1.0], [1.0, 3.0]], dtype=torch.float64)
+    torch.linalg.svd(small)
+    torch.linalg.det(small.to(dev))
+    torch.linalg.lstsq(x.cpu(), y.cpu())
+    for op in (torch.relu, torch.tanh, torch.sigmoid, torch.nn.functional.gelu):
+        op(x @ y)
+    (x * y).sum(dim=1).clamp(-1, 1)
+    torch.linalg.vector_norm(x, dim=1)
+    synchronize(dev)

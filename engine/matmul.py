@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import statistics
-import time
 from dataclasses import dataclass
 
 import torch
 
 from engine.checks import int_in_range
-from engine.device import resolve_device, seeded_generator, synchronize
+from engine.device import resolve_device, seeded_generator
+from engine.timing import measure
 
 MAX_SIDE = 12  # the lesson's matrices are drawn cell by cell
 MAX_TIMED_SIZE = 2048  # the timing demo's N x N product: 2 * 2048^3 = 17 GFLOP
-MAX_REPEATS = 50
 
 
 @dataclass(frozen=True)
@@ -113,29 +111,38 @@ def matmul_lesson(
 class MatmulTiming:
     size: int  # N for an N x N @ N x N product
     flops: int  # 2 N^3
-    seconds: float  # median of the timed repeats
-    gflops_per_second: float
+    seconds: float  # median time of one product
+    low_seconds: float  # 25th and 75th percentiles: the spread between repeated blocks
+    high_seconds: float
+    calls: int  # products timed, after the warm-up
+    gflops_per_second: float  # from the median
+    measured_at: str  # when, UTC
     device: str
+    device_label: str  # what it ran on, e.g. "CPU · 2 threads"
 
 
-def time_square_matmul(size: int, repeats: int = 5, seed: int = 0, *, device=None) -> MatmulTiming:
-    """Median wall time of an N x N float32 matrix product on the device, after one warm-up run."""
+def time_square_matmul(size: int, seed: int = 0, *, device=None) -> MatmulTiming:
+    """How long one N x N float32 product takes on the device, measured like ``timeit``.
+
+    Warm up, then time blocks of products for at least a quarter of a second and report the
+    median per product, with the spread between blocks.
+    """
     dev = resolve_device(device)
     size = int_in_range("The matrix size N", size, 1, MAX_TIMED_SIZE)
-    repeats = int_in_range("The number of repeats", repeats, 1, MAX_REPEATS)
     generator = seeded_generator(seed, dev)
     a = torch.randn(size, size, generator=generator, device=dev)
     b = torch.randn(size, size, generator=generator, device=dev)
-    torch.matmul(a, b)  # warm-up: first call pays for kernel selection and memory allocation
-    samples = []
-    for _ in range(repeats):
-        synchronize(dev)
-        start = time.perf_counter()
-        torch.matmul(a, b)
-        synchronize(dev)
-        samples.append(time.perf_counter() - start)
-    seconds = statistics.median(samples)
+    result = measure(lambda: torch.matmul(a, b), device=dev)
     flops = 2 * size**3
     return MatmulTiming(
-        size=size, flops=flops, seconds=seconds, gflops_per_second=flops / seconds / 1e9, device=dev.type
+        size=size,
+        flops=flops,
+        seconds=result.median_seconds,
+        low_seconds=result.low_seconds,
+        high_seconds=result.high_seconds,
+        calls=result.calls,
+        gflops_per_second=flops / result.median_seconds / 1e9,
+        measured_at=result.measured_at,
+        device=result.device,
+        device_label=result.device_label,
     )

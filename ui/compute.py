@@ -55,17 +55,23 @@ def _cached_call(module: str, name: str, args: tuple, kwargs_items: tuple, _miss
     return _timed_host_call(_engine_function(module, name), args, dict(kwargs_items))
 
 
-def call_engine(fn: Callable[..., Any], args: tuple, kwargs: dict, *, cache: bool) -> tuple[Any, Timing, bool]:
+def call_engine(
+    fn: Callable[..., Any], args: tuple, kwargs: dict, *, cache: bool, refresh: bool = False
+) -> tuple[Any, Timing, bool]:
     """Run ``fn`` and return (host result, timing of the computation, whether it came from the cache).
 
     ``cache=True`` is for deterministic, heavy calls keyed on scalars: the timing returned is the
-    one measured when the result was computed.
+    one measured when the result was computed. ``refresh=True`` drops this call's cached result
+    first (a "measure again" button), leaving other entries alone.
     """
     if not cache:
         result, timing = _timed_host_call(fn, args, kwargs)
         return result, timing, False
     misses: list[str] = []
-    result, timing = _cached_call(fn.__module__, fn.__name__, args, tuple(sorted(kwargs.items())), misses)
+    key = (fn.__module__, fn.__name__, args, tuple(sorted(kwargs.items())))
+    if refresh:
+        _cached_call.clear(*key, misses)
+    result, timing = _cached_call(*key, misses)
     return result, timing, not misses
 
 

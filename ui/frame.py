@@ -29,14 +29,19 @@ def header(title: str, hook: str, intuition: str) -> None:
 
 
 def formula(*parts: str, caption: str | None = None) -> None:
-    """One or more equations, optionally with live numbers already substituted by the caller.
+    """One or more equations, one per line, optionally with live numbers substituted by the caller.
 
-    Several parts are stacked, one per line, so that on a phone each fits the width instead of
-    one long line that has to be scrolled sideways.
+    Each part is KaTeX in inline mode at display size, centred (ui/style.py): unlike display
+    mode, inline math may break after "=", "+" or "×", so on a phone a long live formula wraps
+    onto the next line instead of running off the right edge with its result cut.
     """
-    st.latex(parts[0] if len(parts) == 1 else r"\begin{gathered}" + r" \\[6pt] ".join(parts) + r"\end{gathered}")
+    for part in parts:
+        st.markdown(f"${FORMULA_SIZE} {part}$")
     if caption:
         st.caption(caption)
+
+
+FORMULA_SIZE = r"\displaystyle"
 
 
 def try_this(prompts: Sequence[str]) -> None:
@@ -69,11 +74,17 @@ class Section:
         self._functions: list[Callable[..., Any]] = []
         self._last: tuple[Timing, bool] | None = None
 
-    def run(self, fn: Callable[..., Any], /, *args: Any, cache: bool = False, **kwargs: Any) -> Any | None:
-        """The host copy of ``fn(*args, **kwargs)``, or None after showing why the input was refused."""
+    def run(
+        self, fn: Callable[..., Any], /, *args: Any, cache: bool = False, refresh: bool = False, **kwargs: Any
+    ) -> Any | None:
+        """The host copy of ``fn(*args, **kwargs)``, or None after showing why the input was refused.
+
+        ``cache=True`` keeps the result for every visitor (deterministic, heavy calls);
+        ``refresh=True`` recomputes this call's cached result.
+        """
         self._functions.append(fn)
         try:
-            result, timing, cached = call_engine(fn, args, kwargs, cache=cache)
+            result, timing, cached = call_engine(fn, args, kwargs, cache=cache, refresh=refresh)
         except ValueError as err:
             st.error(str(err), icon=":material/error:")
             return None

@@ -3,16 +3,70 @@
 Every control goes through here, so each one has a ``key`` and ``bind="query-params"``:
 a copied link reproduces the view. Streamlit drops a parameter from the URL while the
 widget sits at its default, so links stay short.
+
+A link can carry values no control can take (``dim=999999``, ``a_len=-5``, ``act=swish``).
+Streamlit drops those silently; here each control checks its own parameter the first time it
+appears and says, under itself, which value was ignored and why. Option names match whatever
+their case (``act=relu`` selects ReLU).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import streamlit as st
 
 BIND = "query-params"
+NOTE_PREFIX = "_note_"  # session-state key of a control's note, shown once under it
+PENDING_PREFIX = "_pending_"  # a value to put into a control before it is drawn on the next run
+
+
+def _link_value(key: str) -> str | None:
+    """The URL's raw value for ``key`` on the run where its control first appears, else None."""
+    if key in st.session_state:
+        return None
+    value = st.query_params.get(key)
+    return None if value is None else str(value)
+
+
+def _say_ignored(key: str, raw: str, why: str) -> None:
+    st.caption(f":orange[:material/link_off: The link's `{key}={raw[:40]}` was ignored: {why}]")
+
+
+def _check_link_number(key: str, low: float, high: float) -> None:
+    """Explain a URL number the control cannot take (Streamlit then falls back to the default)."""
+    raw = _link_value(key)
+    if raw is None:
+        return
+    try:
+        number = float(raw)
+    except ValueError:
+        _say_ignored(key, raw, "it is not a number.")
+        return
+    if not math.isfinite(number):
+        _say_ignored(key, raw, "it is not a finite number.")
+    elif not low <= number <= high:
+        _say_ignored(key, raw, f"it must be between {low:g} and {high:g}.")
+
+
+def _match_link_option(key: str, options: Sequence[Any], label: Callable[[Any], str]) -> None:
+    """Select the option a URL names in any letter case; explain a name that matches none.
+
+    The URL holds an option's label (``act=ReLU``). A label in another case is set through
+    session state before the widget exists, which Streamlit then writes back to the URL.
+    """
+    raw = _link_value(key)
+    if raw is None or raw in {label(o) for o in options}:
+        return
+    wanted = raw.strip().casefold()
+    for option in options:
+        if wanted in (label(option).casefold(), str(option).casefold()):
+            st.session_state[key] = option
+            return
+    names = ", ".join(label(o) for o in options)
+    _say_ignored(key, raw, f"choose one of {names}.")
 
 
 def slider(
@@ -34,6 +88,7 @@ def slider(
     stored = st.session_state.get(key)
     if isinstance(stored, (int, float)) and not min_value <= stored <= max_value:
         st.session_state[key] = min(max(stored, min_value), max_value)
+    _check_link_number(key, min_value, max_value)
     return st.slider(
         label,
         min_value=min_value,
@@ -73,6 +128,7 @@ def log_slider(
     format_func: Callable[[Any], str] = str,
 ) -> Any:
     """A slider over geometrically spaced options (powers of two, decades) for log-scale parameters."""
+    _match_link_option(key, options, format_func)
     return st.select_slider(
         label, options=list(options), value=value, help=help, format_func=format_func, key=key, bind=BIND
     )
@@ -83,24 +139,56 @@ def number(
     *,
     key: str,
     value: float,
-    min_value: float | None = None,
-    max_value: float | None = None,
+    min_value: float,
+    max_value: float,
     step: float | None = None,
-    format: str | None = "%.2f",
+    whole: bool = False,
+    format: str | None = None,
     help: str | None = None,
 ) -> float:
-    """A number box; min and max keep a pasted URL from asking for absurd values."""
-    return st.number_input(
+    """A number box whose shown value is exactly the value the math uses.
+
+    Typed numbers outside [min_value, max_value] are set to the nearest limit, with a note saying
+    so (the browser's own range check would keep the old value behind a red box instead), and
+    decimals are kept to 6 significant digits, all of which the box shows. ``whole`` for counts
+    and seeds (``format="%d"`` means the same).
+    """
+    whole = whole or format == "%d"
+
+    def tidy() -> None:
+        typed = st.session_state.get(key)
+        if typed is None:  # a cleared box: back to the default
+            st.session_state[key] = value
+            return
+        used = min(max(typed, min_value), max_value)
+        if used != typed:
+            st.session_state[NOTE_PREFIX + key] = f"{typed:g} is outside {min_value:g} to {max_value:g}: using {used:g}."
+        st.session_state[key] = int(round(used)) if whole else float(f"{used:.6g}")
+
+    pending = st.session_state.pop(PENDING_PREFIX + key, None)
+    if pending is not None:  # a linked value out of range, replaced on the rerun below
+        st.session_state[key] = pending
+    _check_link_number(key, min_value, max_value)
+    chosen = st.number_input(
         label,
-        value=value,
-        min_value=min_value,
-        max_value=max_value,
-        step=step,
-        format=format,
+        value=int(value) if whole else float(value),
+        step=step if step is not None else (1 if whole else None),
+        format="%d" if whole else "%g",
         help=help,
+        on_change=tidy,
         key=key,
         bind=BIND,
     )
+    if not min_value <= chosen <= max_value:
+        # Only a link gets here (typing goes through tidy): show the box what the math will use.
+        used = min(max(chosen, min_value), max_value) if math.isfinite(chosen) else value
+        st.session_state[NOTE_PREFIX + key] = f"The link's {key}={chosen:g} is outside {min_value:g} to {max_value:g}: using {used:g}."
+        st.session_state[PENDING_PREFIX + key] = used
+        st.rerun()
+    note = st.session_state.pop(NOTE_PREFIX + key, None)
+    if note:
+        st.caption(f":orange[{note}]")
+    return chosen
 
 
 def _label_for(labels: Mapping[Any, str] | None) -> Callable[[Any], str]:
@@ -119,6 +207,7 @@ def choice(
     horizontal: bool = True,
 ) -> Any:
     """One of a few named options, shown as radio buttons; ``labels`` maps an option to its display text."""
+    _match_link_option(key, options, _label_for(labels))
     return st.radio(
         label,
         options=list(options),
@@ -141,6 +230,7 @@ def dropdown(
     labels: Mapping[Any, str] | None = None,
 ) -> Any:
     """One of many options, in a select box; ``labels`` maps an option to its display text."""
+    _match_link_option(key, options, _label_for(labels))
     return st.selectbox(
         label,
         options=list(options),

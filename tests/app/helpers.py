@@ -49,3 +49,8 @@ def widget_extremes(at: AppTest):
             yield w, option
     for w in at.checkbox:
         yield w, not w.value
+
+
+def formulas(at: AppTest) -> list[str]:
+    """The LaTeX of every formula on the page (``frame.formula`` writes each as one math paragraph)."""
+    return [m.value for m in at.markdown if m.value.startswith("$") and m.value.endswith("$")]

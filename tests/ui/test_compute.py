@@ -49,3 +49,13 @@ def test_engine_sources_follow_lesson_helpers_but_not_plumbing():
 
 def test_engine_sources_refuse_non_engine_code():
     assert engine_sources(to_host) == []
+
+
+def test_refresh_recomputes_only_that_cached_call():
+    from engine import matmul
+
+    first, _, _ = call_engine(matmul.time_square_matmul, (16,), {}, cache=True)
+    again, _, cached = call_engine(matmul.time_square_matmul, (16,), {}, cache=True)
+    assert cached and again.measured_at == first.measured_at and again.seconds == first.seconds
+    fresh, _, cached = call_engine(matmul.time_square_matmul, (16,), {}, cache=True, refresh=True)
+    assert not cached and fresh.calls > 0

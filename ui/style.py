@@ -1,0 +1,28 @@
+"""The few layout rules Streamlit has no setting for, as one stylesheet sent on every run.
+
+- A formula (a paragraph holding only math, see ``frame.formula``) is centred, and on a narrow
+  screen KaTeX breaks it after "=" or "+" instead of running off the right edge.
+- On a phone the padding around the page shrinks, so charts get the width.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+STYLESHEET = """
+<style>
+[data-testid="stMarkdownContainer"] p.aiml-formula, [data-testid="stMarkdownContainer"] p:has(> .katex:only-child) {
+  text-align: center;
+  font-size: 1.1rem;
+  line-height: 2.2;
+}
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-left: 0.75rem; padding-right: 0.75rem; }
+}
+</style>
+"""
+
+
+def apply() -> None:
+    """Send the stylesheet; a style-only st.html takes no space on the page."""
+    st.html(STYLESHEET)
