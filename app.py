@@ -8,7 +8,7 @@ import streamlit as st
 
 from app_pages.catalog import HOME, SECTIONS
 from engine.device import configure_threads, warm_up
-from ui import style
+from ui import page_memory, style
 from ui.sidebar import device_panel
 
 # A local icon: an emoji or Material icon would be fetched from the internet by the browser.
@@ -40,5 +40,6 @@ navigation = st.navigation(
 )
 # Each page names the browser tab, so several open lessons can be told apart.
 st.set_page_config(page_title=f"{navigation.title} · AI Math Lab" if navigation.title != HOME.title else "AI Math Lab")
+page_memory.open_page(navigation.url_path)
 device_panel()
 navigation.run()

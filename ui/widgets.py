@@ -18,13 +18,19 @@ from typing import Any
 
 import streamlit as st
 
+from ui import page_memory
+
 BIND = "query-params"
 NOTE_PREFIX = "_note_"  # session-state key of a control's note, shown once under it
 PENDING_PREFIX = "_pending_"  # a value to put into a control before it is drawn on the next run
 
 
 def _link_value(key: str) -> str | None:
-    """The URL's raw value for ``key`` on the run where its control first appears, else None."""
+    """The URL's raw value for ``key`` on the run where its control first appears, else None.
+
+    Every control calls this first, so it also registers the control with its page's memory.
+    """
+    page_memory.register(key)
     if key in st.session_state:
         return None
     value = st.query_params.get(key)
@@ -244,4 +250,5 @@ def dropdown(
 
 def toggle(label: str, *, key: str, value: bool = False, help: str | None = None) -> bool:
     """An on/off switch."""
+    page_memory.register(key)
     return st.checkbox(label, value=value, help=help, key=key, bind=BIND)

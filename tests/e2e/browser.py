@@ -102,3 +102,40 @@ def wait_idle(page: Page, timeout_ms: int = 60_000) -> None:
     """
     page.locator("[data-testid=stMain] h1").first.wait_for(timeout=timeout_ms)
     page.wait_for_function(STABLE_IDLE_JS, timeout=timeout_ms)
+
+
+# Elements of the main area that reach past the right (or left) edge of the window. An element
+# inside a scrolling or clipping box that itself fits (a code block) is not counted.
+OVERFLOW_JS = """() => {
+  const width = document.documentElement.clientWidth, found = [];
+  const fitsInClip = (el) => {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible') return a.getBoundingClientRect().right <= width + 1;
+    }
+    return false;
+  };
+  for (const el of document.querySelectorAll('[data-testid=stMain] *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || (r.right <= width + 1 && r.left >= -1)) continue;
+    if (fitsInClip(el)) continue;
+    const name = el.dataset.testid || el.getAttribute('class') || el.tagName;
+    found.push(`${name} [${Math.round(r.left)}, ${Math.round(r.right)}]: ${(el.textContent || '').slice(0, 60)}`);
+  }
+  const main = document.querySelector('[data-testid=stMain]');
+  if (main && main.scrollWidth > main.clientWidth + 1) found.push(`stMain scrolls sideways: ${main.scrollWidth} > ${main.clientWidth}`);
+  return found;
+}"""
+
+
+def horizontal_overflow(page: Page) -> list[str]:
+    """What sticks out of the window sideways (empty when everything fits)."""
+    return page.evaluate(OVERFLOW_JS)
+
+
+def wait_charts(page: Page, timeout_ms: int = 30_000) -> None:
+    """Wait until every chart on the page has been drawn by Plotly."""
+    page.wait_for_function(
+        "() => { const c = [...document.querySelectorAll('[data-testid=stPlotlyChart]')];"
+        " return c.length > 0 && c.every((e) => e.querySelector('.main-svg')); }",
+        timeout=timeout_ms,
+    )

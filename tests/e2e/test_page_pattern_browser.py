@@ -1,0 +1,64 @@
+"""The page pattern every lesson copies, in a real browser: phones, tab titles, links, history."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from app_pages.catalog import lesson_pages
+from tests.e2e.browser import horizontal_overflow, wait_charts, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+PAGES = [page for _, page in lesson_pages()]
+
+
+@pytest.mark.parametrize("entry", PAGES, ids=[p.url_path for p in PAGES])
+def test_nothing_overflows_a_phone_screen(app_url, browser, entry):
+    phone = browser.new_page(viewport={"width": 420, "height": 900})
+    try:
+        phone.goto(f"{app_url}/{entry.url_path}")
+        wait_idle(phone)
+        wait_charts(phone)
+        assert horizontal_overflow(phone) == []
+    finally:
+        phone.close()
+
+
+@pytest.mark.parametrize("entry", PAGES, ids=[p.url_path for p in PAGES])
+def test_each_page_names_its_tab_and_loads_nothing_from_the_internet(app_url, page, entry):
+    outside = []
+    page.on("request", lambda request: None if request.url.startswith(app_url) else outside.append(request.url))
+    page.goto(f"{app_url}/{entry.url_path}")
+    wait_idle(page)
+    expect(page).to_have_title(f"{entry.title} · AI Math Lab")
+    favicon = page.locator("link[rel*=icon]").first.get_attribute("href")
+    assert not favicon.startswith("http") or favicon.startswith(app_url), favicon
+    assert outside == []
+
+
+def test_a_setting_on_one_page_does_not_follow_to_another(app_url, page):
+    page.goto(f"{app_url}/vectors?sample_seed=77")
+    wait_idle(page)
+    page.locator("[data-testid=stSidebarNav]").get_by_text("Matrix multiplication").click()
+    page.wait_for_url(re.compile(r"/matmul"))
+    wait_idle(page)
+    assert "seed" not in page.url
+    expect(page.get_by_role("spinbutton", name="numbers (seed)")).to_have_value("0")
+
+
+def test_back_and_forward_keep_each_pages_settings(app_url, page):
+    page.goto(f"{app_url}/vectors?b_ang=120")
+    wait_idle(page)
+    page.locator("[data-testid=stSidebarNav]").get_by_text("Matrix multiplication").click()
+    page.wait_for_url(re.compile(r"/matmul"))
+    wait_idle(page)
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/vectors\?b_ang=120$"))
+    angle_of_b = page.get_by_test_id("stMain").locator("[data-testid=stSlider] input[type=range]").nth(3)
+    expect(angle_of_b).to_have_attribute("aria-valuetext", "120")
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"/matmul$"))
+    # Back on vectors through the sidebar: the settings are still there.
+    page.locator("[data-testid=stSidebarNav]").get_by_text("Vectors").click()
+    expect(page).to_have_url(re.compile(r"/vectors\?b_ang=120$"))
