@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import streamlit as st
@@ -22,7 +23,8 @@ def _engine_ready() -> int:
     # Once per process: torch's intra-op pool is process-wide, and the first torch calls pay for
     # lazy initialisation, which no learner should see as "computed in 175 ms" for a dot product.
     threads = configure_threads()
-    warm_up()
+    with contextlib.suppress(ValueError):  # a device that cannot be used: the sidebar says why
+        warm_up()
     return threads
 
 

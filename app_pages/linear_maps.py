@@ -12,8 +12,9 @@ frame.header(
     "Multiply any vector by M and you get a new vector. Do it to every point at once and the whole grid "
     "moves: lines stay straight and parallel, the origin stays put. The first column of M is where "
     "î = (1, 0) lands, the second where ĵ = (0, 1) lands. The determinant is how much areas grow; "
-    "eigenvectors are the directions that only get stretched; the circle becomes an ellipse whose "
-    "semi-axes are the singular values.",
+    "eigenvectors are the directions that stay on their own line — stretched, shrunk, flipped or "
+    "collapsed to the origin, but never turned; the circle becomes an ellipse whose semi-axes are the "
+    "singular values.",
 )
 frame.formula(
     r"M = \begin{bmatrix} a & b \\ c & d \end{bmatrix},\quad M\hat{\imath} = \begin{bmatrix} a \\ c \end{bmatrix},"
@@ -22,12 +23,14 @@ frame.formula(
 )
 
 ENTRY_KEYS = ("a", "b", "c", "d")
+ENTRY_STEP = 0.01  # the sliders' step
+ENTRY_DECIMALS = 2  # a preset is rounded to the step, so the URL reads b=-0.5, not b=-0.49999999999999994
 
 
 def load_preset(name: str) -> None:
-    """Button callback: put a preset's entries into the four sliders (and so into the URL)."""
+    """Button callback: put a preset's entries, rounded to the sliders' step, into the sliders (and URL)."""
     for key, value in zip(ENTRY_KEYS, linear_maps.PRESETS[name], strict=True):
-        st.session_state[key] = float(value)
+        st.session_state[key] = round(float(value), ENTRY_DECIMALS)
 
 
 def matrix_latex(matrix) -> str:
@@ -38,17 +41,18 @@ def matrix_latex(matrix) -> str:
 def eigen_text(result) -> str:
     l1, l2 = result.eigenvalues
     if result.eigenvalues_real:
-        return f"{l1.real:.3g}, {l2.real:.3g}"
-    return f"{l1.real:.3g} ± {abs(l1.imag):.3g}i"
+        return f"{linear_maps.number(l1.real)}, {linear_maps.number(l2.real)}"
+    return f"{linear_maps.number(l1.real)} ± {linear_maps.number(abs(l1.imag))}i"
 
 
 @st.fragment
 def single_map() -> None:
     section = frame.Section("One matrix, the whole plane")
     st.markdown("**Presets**")
-    buttons = st.columns(len(linear_maps.PRESETS))
-    for column, name in zip(buttons, linear_maps.PRESETS, strict=True):
-        column.button(name, key=f"preset_{name}", on_click=load_preset, args=(name,), width="stretch")
+    # One wrapping row of chips: st.columns(8) would stack into 8 full-width buttons on a phone.
+    with st.container(horizontal=True):
+        for name in linear_maps.PRESETS:
+            st.button(name, key=f"preset_{name}", on_click=load_preset, args=(name,))
     controls, chart = st.columns([1, 2.2], gap="medium")
     with controls:
         st.markdown("**Matrix entries**")
@@ -57,7 +61,7 @@ def single_map() -> None:
             [[("a", a), ("b", b)], [("c", c), ("d", d)]],
             min_value=-3.0,
             max_value=3.0,
-            step=0.01,
+            step=ENTRY_STEP,
         )
         show_eigen = widgets.toggle("eigenvector lines", key="eig", value=True)
         show_svd = widgets.toggle("singular axes (ellipse)", key="svd", value=True)
@@ -66,14 +70,15 @@ def single_map() -> None:
         return
     with controls:
         frame.formula(rf"M = {matrix_latex(result.matrix)}")
-        st.metric("det M (area scale)", f"{result.determinant:.3f}", border=True)
+        st.metric("det M (area scale)", linear_maps.number(result.determinant), border=True)
         st.metric("eigenvalues λ", eigen_text(result), border=True)
         s1, s2 = result.singular_values
         st.metric(
             "singular values σ",
-            f"{s1:.3f}, {s2:.3f}",
+            f"{linear_maps.number(s1)}, {linear_maps.number(s2)}",
             border=True,
-            help="The semi-axes of the ellipse the unit circle becomes; |det| = σ₁σ₂.",
+            help="The semi-axes of the ellipse the unit circle becomes; |det| = σ₁σ₂. When σ₁ = σ₂ the "
+            "circle stays a circle of radius σ.",
         )
     with chart:
         st.info(result.description, icon=":material/lightbulb:")
@@ -125,7 +130,8 @@ composition()
 
 frame.try_this(
     [
-        "Press *rotation 30°*: the square turns but keeps its area (det = 1), and the eigenvalues turn complex.",
+        "Press *rotation 30°*: the square turns but keeps its area (det ≈ 1: the sliders hold cos 30° as 0.87), "
+        "the eigenvalues turn complex, and the circle stays a circle.",
         "Press *reflection*: det = −1, the square's colour flips to red — orientation is reversed.",
         "Press *singular* or *projection*: det = 0 and the whole grid collapses onto one line.",
         "Press *symmetric*: the eigenlines are perpendicular and match the ellipse's axes.",
@@ -138,7 +144,8 @@ frame.where_in_ai(
         "**Determinant and invertibility**: normalizing flows need maps with det ≠ 0 to be undone.",
         "**Eigen- and singular values** tell how a weight matrix amplifies signals; exploding or vanishing "
         "gradients are singular values far from 1.",
-        "**Low-rank adapters (LoRA)** and SVD compression keep only the largest singular directions.",
+        "**SVD compression** keeps only the largest singular directions of a weight matrix; **LoRA** instead "
+        "freezes the weight W and learns a small added low-rank update ΔW = BA.",
         "**Rotations** are how RoPE encodes token positions in queries and keys.",
     ]
 )

@@ -179,8 +179,12 @@ def cost() -> None:
             f"Median of {timing.calls:,} products after a warm-up; the middle half of the repeated blocks took "
             f"{milliseconds(timing.low_seconds)}–{milliseconds(timing.high_seconds)} ms. Measured "
             f"{timing.measured_at} on {timing.device_label}."
-            + ("" if half is None else f" Doubling N from {half.size} multiplied the work by 8 and the time by "
-               f"{timing.seconds / half.seconds:.1f}.")
+            + (
+                ""
+                if half is None
+                else f" Doubling N from {half.size} multiplied the work by 8 and the time by "
+                f"{timing.seconds / half.seconds:.1f}."
+            )
         )
     section.code_panel()
 

@@ -18,6 +18,17 @@ frame.header(
 frame.formula(r"y = \sigma(W x + b)", r"\text{for a batch: } Y = \sigma(X W^{\top} + b)")
 
 
+def chart_row(section: frame.Section, figures, *, key: str, widths=None, timing: bool = True) -> None:
+    """Panels side by side in columns, stacked one per row on a phone, then the timing line under the row.
+
+    The keys keep two identical panels (the same matrix in two rows) from sharing one element id.
+    """
+    for index, (column, fig) in enumerate(zip(st.columns(widths or len(figures)), figures, strict=True)):
+        column.plotly_chart(fig, config=frame.PLOTLY_CONFIG, key=f"{key}_{index}")
+    if timing:
+        section.timing_note()
+
+
 @st.fragment
 def fold_the_plane() -> None:
     section = frame.Section("One layer on the plane")
@@ -39,7 +50,7 @@ def fold_the_plane() -> None:
     if result is None:
         return
     with chart:
-        section.chart(charts.layer_stages(result))
+        chart_row(section, charts.layer_stages(result), key="stage")
         if act == "relu":
             st.caption(
                 f"ReLU set {result.zeroed_share:.0%} of the output coordinates to exactly 0: those points "
@@ -63,18 +74,16 @@ def depth_needs_nonlinearity() -> None:
         "Depth needs non-linearity",
         "Three linear layers 4 → 6 → 5 → 3 applied one after another give exactly the same outputs as "
         "the single matrix W₃W₂W₁ — the difference is float32 rounding, around 10⁻⁷. Put an activation "
-        "between them and the network computes something no single matrix can.",
+        "between them and the network computes something no single matrix can: even the best matrix, "
+        "fitted to its outputs by least squares, misses.",
     )
-    controls, chart = st.columns([1, 3], gap="medium")
-    with controls:
+    # Controls and numbers in rows above the panels, so the six panels get the full width.
+    pick_act, pick_seed = st.columns([3, 1], gap="medium")
+    with pick_act:
         act = widgets.choice(
-            "activation between layers",
-            key="depth_act",
-            options=NONLINEAR,
-            value="relu",
-            labels=ACTIVATION_LABELS,
-            horizontal=False,
+            "activation between layers", key="depth_act", options=NONLINEAR, value="relu", labels=ACTIVATION_LABELS
         )
+    with pick_seed:
         seed = int(
             widgets.number(
                 "weights (seed)", key="depth_seed", value=0, min_value=0, max_value=9999, step=1, format="%d"
@@ -83,11 +92,28 @@ def depth_needs_nonlinearity() -> None:
     collapse = section.run(layers.depth_collapse, act, seed)
     if collapse is None:
         return
-    with controls:
-        st.metric("linear: max |difference|", f"{collapse.linear_gap:.1e}", border=True)
-        st.metric(f"with {ACTIVATION_LABELS[act]}: max |difference|", f"{collapse.nonlinear_gap:.3f}", border=True)
-    with chart:
-        section.chart(charts.depth_panels(collapse))
+    fit = collapse.best_fit
+    linear, nonlinear, best = st.columns(3)
+    linear.metric("linear: max |difference|", f"{collapse.linear_gap:.1e}", border=True)
+    nonlinear.metric(f"with {ACTIVATION_LABELS[act]}: max |difference|", f"{collapse.nonlinear_gap:.3f}", border=True)
+    best.metric(
+        "best single matrix: RMS error",
+        f"{fit.rms_error:.3f}",
+        border=True,
+        help=f"It misses by {fit.rms_error:.3f} on average (RMS) and by up to {fit.max_error:.3f}; the "
+        f"outputs themselves have RMS {fit.target_rms:.3f}. Without an activation this error is float32 rounding.",
+    )
+    best.caption(
+        f"The matrix and bias closest to the {ACTIVATION_LABELS[act]} network, fitted by least squares "
+        f"(torch.linalg.lstsq) to its outputs on {len(collapse.fit_inputs)} inputs: no single matrix does better."
+    )
+    rows = charts.depth_panels(collapse)
+    for index, row in enumerate(rows):
+        st.markdown(f"**{row.caption}**")
+        chart_row(section, row.figures, key=f"depth_{index}", timing=index == len(rows) - 1)
+    st.caption(
+        "Both difference panels share one colour scale, so float32 rounding is white; hover a cell for its exact value."
+    )
     section.code_panel()
 
 
@@ -140,7 +166,10 @@ def batch_forward() -> None:
         border=True,
         help="The same weights loaded into torch.nn.Linear modules give the same y.",
     )
-    section.chart(charts.forward_panels(forward))
+    rows = charts.forward_panels(forward)
+    for index, row in enumerate(rows):
+        st.markdown(f"**{row.caption}**")
+        chart_row(section, row.figures, key=f"forward_{index}", widths=row.widths, timing=index == len(rows) - 1)
     section.code_panel()
 
 
@@ -153,13 +182,18 @@ frame.try_this(
         "Pick *none* as the activation: the grid after the layer is just a slanted grid — no folds.",
         "Pick ReLU and move b1 down: more of the plane is flattened onto the vertical axis.",
         "With two clusters, find W and b that push class 0 to one corner and class 1 to another.",
-        "Compare the two difference panels: 10⁻⁷ is rounding, the other is a different function.",
-        "Set the batch to 1 and then 256: the parameter count does not change, the FLOPs do.",
+        "Compare the two difference panels, drawn on one colour scale: the linear one is blank (its "
+        "numbers, around 10⁻⁷, are rounding); the other is a different function — and the least-squares "
+        "metric shows that no single matrix matches it.",
+        "Set the batch to 1 and then 256: X, H and Y grow into tall strips while W₁ᵀ and W₂ᵀ keep their "
+        "shape; the parameter count does not change, the FLOPs do.",
     ]
 )
 frame.where_in_ai(
     [
-        "**MLP blocks** in every transformer are two such layers with a GELU between them (d → 4d → d).",
+        "**MLP blocks** in transformers are such layers stacked: the original Transformer used two with a "
+        "ReLU between them (d → 4d → d), BERT and GPT-2 a GELU; LLaMA-style models use SwiGLU, a gated "
+        "block of three matrices with a hidden size of about 8/3·d.",
         "**Classifiers** end in a layer whose outputs are the class scores (logits) fed to softmax.",
         "**Batching** is why training runs on GPUs: a batch turns many matrix-vector products into one matmul.",
         "**Parameter counts** of real models are sums like this one — GPT-2 small has about 124 million.",

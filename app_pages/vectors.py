@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from engine import vectors
+from engine import activations, vectors
 from engine.activations import ACTIVATION_LABELS, ACTIVATIONS
 from ui import frame, widgets
 from viz import vectors as charts
@@ -64,11 +64,22 @@ def two_vectors() -> None:
 def neuron() -> None:
     section = frame.Section(
         "A neuron is a dot product",
-        "A neuron weighs each input, adds the results and a bias, then applies an activation: "
-        "z = w·x + b. Each bar below is one product wᵢxᵢ; the green bar is their running total plus b.",
+        "A neuron weighs each input, adds the results and a bias, then applies an activation σ: "
+        "output = σ(w·x + b). In the waterfall each bar is one product wᵢxᵢ and the green bar is their "
+        "sum plus b, the pre-activation z. The curve next to it is σ: the orange dot is this neuron's z "
+        "and its output σ(z).",
     )
+
+    def short(value: float) -> str:
+        """A typed number as the box shows it (6 significant digits, no trailing zeros) in LaTeX: 0.333, 0.5."""
+        text = f"{float(value):.6g}"
+        if "e" in text:
+            mantissa, exponent = text.split("e")
+            text = rf"{mantissa}\times 10^{{{int(exponent)}}}"
+        return text
+
     defaults = {"w": (0.5, -0.3, 0.8), "x": (1.0, 2.0, 3.0)}
-    controls, chart = st.columns([1, 2], gap="medium")
+    controls, bars, curve = st.columns([1, 1.2, 1.2], gap="medium")
     with controls:
         values = {}
         for name, label in (("w", "weights w"), ("x", "inputs x")):
@@ -88,15 +99,34 @@ def neuron() -> None:
                         )
                     )
         bias = widgets.number("bias b", key="bias", value=0.1, min_value=-10.0, max_value=10.0, step=0.1)
-        act = widgets.choice("activation", key="neuron_act", options=list(ACTIVATIONS), value="none", labels=ACTIVATION_LABELS)
+        act = widgets.choice(
+            "activation", key="neuron_act", options=list(ACTIVATIONS), value="none", labels=ACTIVATION_LABELS
+        )
     result = section.run(vectors.neuron, values["w"], values["x"], bias, act)
     if result is None:
         return
-    with chart:
+    with controls:
+        z_col, out_col = st.columns(2)
+        z_col.metric("z = w·x + b", f"{result.pre_activation:.3f}", border=True)
+        out_col.metric(
+            "output σ(z)",
+            f"{result.output:.3f}",
+            border=True,
+            help=f"σ = {ACTIVATION_LABELS[act]}" if act != "none" else "no activation: the output is z itself",
+        )
+    with bars:
+        st.markdown("**Building z, one product at a time**")
         section.chart(charts.neuron_waterfall(result))
-    terms = " + ".join(f"({w:.2f})({x:.2f})" for w, x in zip(result.weights, result.inputs, strict=True))
+    shape = section.run(activations.activation_curve, act, result.pre_activation)
+    if shape is not None:
+        with curve:
+            st.markdown(
+                f"**The activation σ = {ACTIVATION_LABELS[act]}**" if act != "none" else "**No activation: σ(z) = z**"
+            )
+            section.chart(charts.activation_chart(shape, ACTIVATION_LABELS[act]))
+    terms = " + ".join(f"({short(w)})({short(x)})" for w, x in zip(result.weights, result.inputs, strict=True))
     output = [] if act == "none" else [rf"\text{{{ACTIVATION_LABELS[act]}}}(z) = {result.output:.3f}"]
-    frame.formula(rf"z = {terms} + ({result.bias:.2f}) = {result.pre_activation:.3f}", *output)
+    frame.formula(rf"z = {terms} + ({short(result.bias)}) = {result.pre_activation:.3f}", *output)
     section.code_panel()
 
 
@@ -111,13 +141,22 @@ def high_dimensions() -> None:
         "Draw many pairs of random vectors in d dimensions and measure the cosine of each pair. In 2-D "
         "any angle is common. As d grows, the cosines crowd around 0 with a spread of exactly 1/√d: "
         "almost every random pair is nearly orthogonal, which is why a 384- or 4096-dimensional "
-        "embedding space has room for a huge number of unrelated concepts.",
+        "embedding space has room for a huge number of nearly unrelated directions. The histogram's axis "
+        "spans every possible cosine, −1 to 1, so you can watch it collapse; zoom in to see the bell's shape.",
     )
     controls, hist, scaling = st.columns([1, 1.5, 1.5], gap="medium")
     with controls:
         dim = widgets.log_slider("dimension d", key="dim", options=DIMS, value=64)
         pairs = widgets.log_slider("random pairs", key="pairs", options=PAIRS, value=1000)
-        seed = int(widgets.number("random seed", key="sample_seed", value=0, min_value=0, max_value=9999, step=1, format="%d"))
+        seed = int(
+            widgets.number("random seed", key="sample_seed", value=0, min_value=0, max_value=9999, step=1, format="%d")
+        )
+        zoom = widgets.toggle(
+            "zoom in on the peak",
+            key="zoom",
+            value=False,
+            help="narrow the histogram's axis to ±6/√d, about 6 standard deviations each side of 0",
+        )
     spread = section.run(vectors.random_cosines, dim, pairs, seed, cache=True)
     density = section.run(vectors.cosine_density_curve, dim, cache=True)
     if spread is None or density is None:
@@ -140,7 +179,7 @@ def high_dimensions() -> None:
         )
     with hist:
         st.markdown(f"**Cosines of {spread.pairs:,} random pairs in d = {spread.dim:,}**")
-        section.chart(charts.cosine_histogram(spread, density.t, density.density))
+        section.chart(charts.cosine_histogram(spread, density.t, density.density, zoom=zoom))
     by_dim = section.run(vectors.spread_by_dimension, tuple(DIMS), 500, seed, cache=True)
     if by_dim is not None:
         with scaling:
@@ -158,16 +197,23 @@ frame.try_this(
         "Set both angles equal: θ = 0, cosine similarity is exactly 1 whatever the lengths.",
         "Move b to 90° from a: the products a₁b₁ and a₂b₂ cancel and the projection shrinks to a point.",
         "Double |a|: a·b doubles but cosine similarity does not move — it only sees direction.",
-        "In the neuron, make w3 negative: the largest bar flips and z drops below zero; pick ReLU to see it cut to 0.",
-        "Slide d from 2 to 4096: the histogram collapses onto 0 and the dots follow the 1/√d line.",
+        "In the neuron, set w3 to −0.8: the tallest bar flips and z drops below zero; pick ReLU and the dot "
+        "slides onto the flat part of the curve — the output is cut to 0.",
+        "Set w3 back to 0.8, pick sigmoid and set x3 to 10: z jumps to 8 but the output only creeps up to ≈ 1 — "
+        "the dot sits on the curve's flat top, where changing z barely changes the output.",
+        "Slide d from 2 to 4096: the histogram collapses into a thin spike at 0 and the measured spread "
+        "follows the 1/√d line; switch on zoom to see the spike is still a bell, with spread 1/√d.",
     ]
 )
 frame.where_in_ai(
     [
         "**Attention** scores are dot products of a query with every key (q·k / √d).",
-        "**Embedding search** and retrieval rank documents by cosine similarity to the query vector.",
+        "**Embedding search** and retrieval rank documents by the cosine similarity (or dot product) of "
+        "their vectors with the query's.",
         "**Every neuron** in a dense layer computes w·x + b; a matrix multiply is many dot products at once.",
-        "**High-dimensional geometry**: random directions are nearly orthogonal, so embeddings can store "
-        "many independent features — and why attention divides by √d to keep scores in range.",
+        "**High-dimensional geometry**: random directions are nearly orthogonal, so an embedding space has "
+        "room for many nearly independent features. The same √d law sets attention's scale: the dot product "
+        "of two random d-dimensional vectors with unit-variance entries has spread √d, so q·k is divided by "
+        "√d to keep scores in range.",
     ]
 )

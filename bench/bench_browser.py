@@ -26,7 +26,7 @@ from playwright.sync_api import Locator, Page
 from app_pages.catalog import lesson_pages
 from bench.bench_pages import percentile, write
 from tests.e2e.browser import chromium, streamlit_server, wait_idle
-from tests.e2e.felt import Timed, first_chart_ms, instrument, mark, measure, wait_done
+from tests.e2e.felt import Network, Timed, first_chart_ms, instrument, mark, measure, wait_done
 
 INPUT_BUDGET_MS, LOAD_BUDGET_MS = 250.0, 2000.0
 MARK_BEGIN, MARK_END = "<!-- bench_browser:begin -->", "<!-- bench_browser:end -->"
@@ -34,7 +34,7 @@ WIDTH, HEIGHT = 1440, 1000
 PER_KIND = 4  # controls of one kind per page, at most (spread over the page's panels)
 
 
-def spread(items: list[Locator], limit: int) -> list[Locator]:
+def spread(items: list[str], limit: int) -> list[str]:
     """Up to ``limit`` items, evenly spaced, so every panel of a page gets its share."""
     if len(items) <= limit:
         return items
@@ -91,24 +91,46 @@ def click_action(target: Locator) -> Action:
     return act
 
 
+def labelled(page: Page, testid: str, label: str) -> Locator:
+    """The widget of this kind whose label is exactly ``label``: found again after every rerun."""
+    return page.get_by_test_id("stMain").get_by_test_id(testid).filter(has=page.get_by_text(label, exact=True)).first
+
+
 def controls(page: Page) -> Iterator[tuple[str, str, Action]]:
-    """(kind, label, action) for the page's controls, up to PER_KIND of each kind."""
+    """(kind, label, action) for the page's visible controls, up to PER_KIND of each kind.
+
+    Controls are found by label on every use, not by position: a rerun can add or hide one
+    (a 1-wide product has no column picker), which would shift positions.
+    """
     main = page.get_by_test_id("stMain")
-    kinds = {
-        "slider": (main.locator("[data-testid=stSlider] input[type=range]"), slider_action),
-        "number box": (main.get_by_test_id("stNumberInput"), number_action),
-        "radio": (main.get_by_test_id("stRadio"), radio_action),
-        "select box": (main.get_by_test_id("stSelectbox"), selectbox_action),
-        "checkbox": (main.locator("[data-testid=stCheckbox] label"), click_action),
-        "button": (main.locator("[data-testid=stButton] button"), click_action),
-    }
-    for kind, (locator, make) in kinds.items():
-        for item in spread(locator.all(), PER_KIND):
-            label = (item.get_attribute("aria-label") or item.inner_text().split("\n")[0] or "?")[:40]
-            yield kind, label, make(item)
+    # A widget's label, or a button's text without its icon (an icon is a ligature word like "timer").
+    label_js = (
+        "e => (e.querySelector('[data-testid=stWidgetLabel]') || e.querySelector('[data-testid=stMarkdownContainer]')"
+        " || e).innerText.split('\\n')[0].trim()"
+    )
+
+    def labels(testid: str) -> list[str]:
+        found = main.get_by_test_id(testid).evaluate_all(f"els => els.filter(e => e.offsetParent).map({label_js})")
+        return [label for label in found if label]
+
+    for label in spread(labels("stSlider"), PER_KIND):
+        thumb = main.locator(f'[data-testid=stSlider] input[type=range][aria-label="{label}"]').first
+        yield "slider", label, slider_action(thumb)
+    for label in spread(labels("stNumberInput"), PER_KIND):
+        yield "number box", label, number_action(labelled(page, "stNumberInput", label))
+    for label in spread(labels("stRadio"), PER_KIND):
+        yield "radio", label, radio_action(labelled(page, "stRadio", label))
+    for label in spread(labels("stSelectbox"), PER_KIND):
+        yield "select box", label, selectbox_action(labelled(page, "stSelectbox", label))
+    for label in spread(labels("stCheckbox"), PER_KIND):
+        yield "checkbox", label, click_action(main.locator("[data-testid=stCheckbox] label", has_text=label).first)
+    for label in spread(labels("stButton"), PER_KIND):
+        yield "button", label, click_action(main.get_by_role("button", name=label, exact=True).first)
 
 
-def time_page(page: Page, base: str, url_path: str, rounds: int) -> tuple[list[float], dict[str, list[Timed]]]:
+def time_page(
+    page: Page, network: Network, base: str, url_path: str, rounds: int
+) -> tuple[list[float], dict[str, list[Timed]]]:
     """Warm load times, and the timed changes per kind of control."""
     loads = []
     for _ in range(3):
@@ -119,13 +141,13 @@ def time_page(page: Page, base: str, url_path: str, rounds: int) -> tuple[list[f
     for kind, label, action in list(controls(page)):
         for round_ in range(rounds):
             since = mark(page)
-            action(page, round_)
             try:
+                action(page, round_)
                 wait_done(page, since)
             except Exception as err:  # a control that sent nothing (e.g. already at its limit)
                 print(f"  {kind} '{label}' round {round_}: no rerun ({type(err).__name__})")
                 continue
-            by_kind[kind].append(measure(page, since))
+            by_kind[kind].append(measure(page, since, network))
     return loads, by_kind
 
 
@@ -134,7 +156,8 @@ def summary(times: list[Timed]) -> str:
     p50, p95 = statistics.median(totals), percentile(totals, 95)
     split = [statistics.median(getattr(t, part) for t in times) for part in ("before_send", "server", "render")]
     kb = statistics.median(t.bytes_received for t in times) / 1024
-    return f"{len(times)} | {p50:.0f} | {p95:.0f} | {p95 / INPUT_BUDGET_MS:.2f} | {split[0]:.0f} / {split[1]:.0f} / {split[2]:.0f} | {kb:.0f}"
+    parts = " / ".join(f"{ms:.0f}" for ms in split)
+    return f"{len(times)} | {p50:.0f} | {p95:.0f} | {p95 / INPUT_BUDGET_MS:.2f} | {parts} | {kb:.0f}"
 
 
 def report(rounds: int, only: set[str] | None) -> str:
@@ -150,8 +173,8 @@ def report(rounds: int, only: set[str] | None) -> str:
             cold = first_chart_ms(cold_page)
             wait_idle(cold_page)
             page = context.new_page()
-            instrument(page)
-            loads, by_kind = time_page(page, base, entry.url_path, rounds)
+            network = instrument(page)
+            loads, by_kind = time_page(page, network, base, entry.url_path, rounds)
             page.close()
             every = [t for times in by_kind.values() for t in times]
             print(f"{entry.title}: {summary(every)}")
@@ -173,8 +196,9 @@ def report(rounds: int, only: set[str] | None) -> str:
             "",
             f"Machine: {machine}. Each change is timed from the input event (key, click) to the last chart "
             "redrawn (Plotly's `afterplot`), in the page's own clock. *Before send*: the browser until the "
-            "widget value leaves; *server*: from then to the last WebSocket frame back (the script run "
-            "and loopback transport); *render*: from the last frame to the last chart drawn. "
+            "widget value leaves; *server*: from then to the last WebSocket frame's arrival at the browser's "
+            "network layer (script run and loopback transport, from DevTools timestamps); *render*: the rest, "
+            "the browser turning those frames into DOM and charts. "
             f"{rounds} changes per control, up to {PER_KIND} controls of each kind per page.",
             "",
             f"| page {head}",

@@ -12,18 +12,23 @@ from engine.device import resolve_device, seeded_generator
 from engine.linear_maps import grid_lines
 
 CLOUD_KINDS = ("grid", "clusters")
-CLASS_NAMES = {"grid": ("on or below y = x", "above y = x"), "clusters": ("class 0", "class 1")}
+# The grid's classes name the input coordinates x₁, x₂, not "y": y is the layer's output.
+CLASS_NAMES = {
+    "grid": ("below the diagonal x₂ ≤ x₁", "above the diagonal x₂ > x₁"),
+    "clusters": ("class 0", "class 1"),
+}
 MAX_WEIGHT = 3.0
 GRID_SIDE = 21  # 21 x 21 points in [-2, 2]^2
 CLUSTER_SIZE = 120
 LINE_SAMPLES = 61  # points per grid line, dense enough to show a fold
 MAX_BATCH, MAX_WIDTH = 256, 64
+FIT_SAMPLES = 512  # inputs the best single matrix is fitted on: many more than its 5 x 3 unknowns
 
 
 @dataclass(frozen=True)
 class PointCloud:
-    points: torch.Tensor  # (N, 2)
-    labels: torch.Tensor  # (N,) 0/1: cluster, or for the grid which side of the diagonal y = x
+    points: torch.Tensor  # (N, 2) rows (x₁, x₂)
+    labels: torch.Tensor  # (N,) 0/1: cluster, or for the grid 1 above the diagonal x₂ > x₁
 
 
 def point_cloud(kind: str, seed: int = 0, *, device=None) -> PointCloud:
@@ -110,6 +115,32 @@ def layer_2d(
 
 
 @dataclass(frozen=True)
+class LinearFit:
+    weight: torch.Tensor  # (outputs, inputs)
+    bias: torch.Tensor  # (outputs,)
+    rms_error: float  # sqrt(mean((targets - fitted)^2)) over every output coordinate
+    max_error: float  # max |targets - fitted|
+    target_rms: float  # sqrt(mean(targets^2)): the size of what was fitted, for scale
+
+
+def best_linear_fit(inputs: torch.Tensor, targets: torch.Tensor) -> LinearFit:
+    """The single linear map (matrix and bias) closest to ``targets`` in least squares, and how far off it is.
+
+    Solves min ||[X 1] B - Y|| for B, the matrix with the bias as its last row.
+    """
+    design = torch.cat([inputs, torch.ones_like(inputs[:, :1])], dim=1)
+    solution = torch.linalg.lstsq(design, targets).solution  # (inputs + 1, outputs)
+    residual = targets - design @ solution
+    return LinearFit(
+        weight=solution[:-1].T,
+        bias=solution[-1],
+        rms_error=float(residual.square().mean().sqrt()),
+        max_error=float(residual.abs().max()),
+        target_rms=float(targets.square().mean().sqrt()),
+    )
+
+
+@dataclass(frozen=True)
 class DepthCollapse:
     inputs: torch.Tensor  # (batch, 4)
     weights: tuple[torch.Tensor, torch.Tensor, torch.Tensor]  # W1 (6x4), W2 (5x6), W3 (3x5)
@@ -119,12 +150,18 @@ class DepthCollapse:
     linear_gap: float  # max |stacked - single|: float32 rounding, ~1e-7
     stacked_nonlinear: torch.Tensor  # W3 act(W2 act(W1 x))
     nonlinear_gap: float  # max |stacked_nonlinear - single|: not small
+    fit_inputs: torch.Tensor  # (FIT_SAMPLES, 4): the batch above first, then more samples
+    best_fit: LinearFit  # the best single matrix (with bias) for the non-linear network on fit_inputs
     activation: str
     activation_label: str
 
 
 def depth_collapse(activation_name: str = "relu", seed: int = 0, batch: int = 6, *, device=None) -> DepthCollapse:
-    """Three linear layers 4 -> 6 -> 5 -> 3 equal one matrix; with activations between them they do not."""
+    """Three linear layers 4 -> 6 -> 5 -> 3 equal one matrix; with activations between them no matrix does.
+
+    "No matrix": the best single matrix, fitted by least squares to the non-linear network's outputs
+    on FIT_SAMPLES inputs, still misses them; with no activation it matches to float32 rounding.
+    """
     dev = resolve_device(device)
     batch = int_in_range("The batch size", batch, 1, MAX_BATCH)
     act = activation(activation_name)
@@ -133,10 +170,16 @@ def depth_collapse(activation_name: str = "relu", seed: int = 0, batch: int = 6,
     w1, w2, w3 = (
         torch.randn(rows, cols, generator=generator, device=dev) / cols**0.5 for rows, cols in ((6, 4), (5, 6), (3, 5))
     )
+
+    def network(inputs: torch.Tensor) -> torch.Tensor:
+        return dense(act(dense(act(dense(inputs, w1)), w2)), w3)
+
     stacked = dense(dense(dense(x, w1), w2), w3)
     combined = w3 @ w2 @ w1
     single = dense(x, combined)
-    nonlinear = dense(act(dense(act(dense(x, w1)), w2)), w3)
+    nonlinear = network(x)
+    more = torch.randn(max(FIT_SAMPLES - batch, 0), 4, generator=generator, device=dev)
+    fit_inputs = torch.cat([x, more])
     return DepthCollapse(
         inputs=x,
         weights=(w1, w2, w3),
@@ -146,6 +189,8 @@ def depth_collapse(activation_name: str = "relu", seed: int = 0, batch: int = 6,
         linear_gap=float((stacked - single).abs().max()),
         stacked_nonlinear=nonlinear,
         nonlinear_gap=float((nonlinear - single).abs().max()),
+        fit_inputs=fit_inputs,
+        best_fit=best_linear_fit(fit_inputs, network(fit_inputs)),
         activation=activation_name,
         activation_label=ACTIVATION_LABELS[activation_name],
     )

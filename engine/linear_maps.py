@@ -13,8 +13,10 @@ from engine.device import resolve_device
 MAX_ENTRY = 5.0
 GRID_HALF_WIDTH = 3  # grid lines at x, y = -3..3
 CURVE_POINTS = 121
-DISCRIMINANT_TOLERANCE = 1e-12  # relative to the largest entry squared: below it, a repeated eigenvalue
+DISCRIMINANT_TOLERANCE = 1e-12  # relative to its rounding error (see eigen_2x2): below it, a repeated eigenvalue
 SINGULAR_TOLERANCE = 1e-9  # |det| below this: the plane collapses
+ZERO_TOLERANCE = 1e-12  # an eigenvalue or singular value below this is rounding error: shown as 0
+ROUND_TOLERANCE = 1e-6  # sigma1 - sigma2 below this times sigma1: the circle stays a circle
 
 # Presets a learner can start from: (a, b, c, d) for the matrix [[a, b], [c, d]].
 PRESETS: dict[str, tuple[float, float, float, float]] = {
@@ -89,9 +91,10 @@ class LinearMap:
     determinant: float
     eigenvalues: tuple[complex, complex]
     eigenvectors: torch.Tensor | None  # (2, 2) unit eigenvectors as columns, when real
-    eigen_kind: str  # see Eigen.kind
+    eigen_kind: str  # see Eigen.kind: "one line": both columns alike; "every direction": just î, ĵ
     singular_values: torch.Tensor  # (2,) descending: the ellipse's semi-axes
     singular_axes: torch.Tensor  # (2, 2) columns: directions of the ellipse's axes (U)
+    circle_stays_circle: bool  # sigma1 = sigma2 > 0: a circle of radius sigma, and singular_axes are arbitrary
     description: str  # a sentence about what the map does
 
     @property
@@ -123,13 +126,19 @@ def eigen_2x2(m: torch.Tensor) -> Eigen:
     """
     (a, b), (c, d) = m.tolist()
     trace, discriminant = a + d, (a - d) ** 2 + 4 * b * c
-    tolerance = DISCRIMINANT_TOLERANCE * max(1.0, abs(a), abs(b), abs(c), abs(d)) ** 2
+    # Rounding in (a - d)^2 + 4bc is about 1e-16 times (largest entry) times (largest of |a - d|, |b|, |c|),
+    # so the tolerance scales the same way: the shear stays "one line" while [[1, 1e-7], [1e-7, 1]] and
+    # diag(0, 1e-6) keep their two distinct eigenvalues and eigenlines.
+    scale = max(abs(a), abs(b), abs(c), abs(d))
+    tolerance = DISCRIMINANT_TOLERANCE * scale * max(abs(a - d), abs(b), abs(c))
     if discriminant < -tolerance:
         half_gap = math.sqrt(-discriminant) / 2
-        return Eigen(values=(complex(trace / 2, half_gap), complex(trace / 2, -half_gap)), vectors=None, kind="complex")
+        real = 0.0 if abs(trace) < ZERO_TOLERANCE else trace / 2
+        return Eigen(values=(complex(real, half_gap), complex(real, -half_gap)), vectors=None, kind="complex")
     half_gap = math.sqrt(discriminant) / 2 if discriminant > tolerance else 0.0
-    values = (trace / 2 + half_gap, trace / 2 - half_gap)
-    if half_gap == 0.0 and max(abs(b), abs(c), abs(a - d)) < tolerance:
+    # Rounding leaves ~1e-17 where an eigenvalue is 0: call it 0, so it reads "collapsed to the origin".
+    values = tuple(0.0 if abs(v) < ZERO_TOLERANCE else v for v in (trace / 2 + half_gap, trace / 2 - half_gap))
+    if half_gap == 0.0 and max(abs(b), abs(c), abs(a - d)) <= DISCRIMINANT_TOLERANCE * scale:
         kind, columns = "every direction", [(1.0, 0.0), (0.0, 1.0)]  # M = lambda I
     else:
         kind = "two lines" if half_gap > 0 else "one line"
@@ -138,37 +147,64 @@ def eigen_2x2(m: torch.Tensor) -> Eigen:
     return Eigen(values=(complex(values[0]), complex(values[1])), vectors=vectors, kind=kind)
 
 
+def number(x: float) -> str:
+    """A number with 4 significant figures: 0.0001 stays 0.0001, never 0.000."""
+    return f"{x + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0
+
+
+def along(value: float) -> str:
+    """What M does to the vectors on an eigenline with eigenvalue ``value``."""
+    if value == 0.0:
+        return "collapsed to the origin"
+    if math.isclose(value, 1.0, abs_tol=1e-12):
+        return "left unchanged"
+    if math.isclose(value, -1.0, abs_tol=1e-12):
+        return "flipped to point the other way, with their length kept"
+    size = "stretched" if abs(value) > 1 else "shrunk"
+    flip = "flipped to point the other way and " if value < 0 else ""
+    return f"{flip}{size} to {number(abs(value))} times their length"
+
+
 def describe(det: float, eigen: Eigen, matrix: torch.Tensor) -> str:
     """A sentence a learner can read next to the picture."""
     if abs(det) < SINGULAR_TOLERANCE:
         area = "The determinant is 0: the whole plane collapses onto a line (or a point) and cannot be undone."
     elif det < 0:
-        area = f"Areas scale by |det| = {abs(det):.3g} and the orientation flips (det < 0): î and ĵ swap sides."
+        area = f"Areas scale by |det| = {number(abs(det))} and the orientation flips (det < 0): î and ĵ swap sides."
     else:
-        area = f"Areas scale by det = {det:.3g}; orientation is kept."
+        area = f"Areas scale by det = {number(det)}; orientation is kept."
     value = eigen.values[0]
     if eigen.kind == "every direction":
-        spin = f"Every direction is an eigenvector: M is {value.real:.3g} times the identity."
+        spin = (
+            f"Every direction is an eigenvector: M is {number(value.real)} times the identity, "
+            f"so all vectors are {along(value.real)}."
+        )
     elif eigen.kind == "one line":
         spin = (
-            f"The eigenvalue {value.real:.3g} repeats and there is only one eigen-direction (a shear-like map): "
-            "that line maps onto itself, every other line tilts."
+            f"The eigenvalue {number(value.real)} repeats and there is only one eigen-direction (a shear-like map): "
+            f"along that line vectors are {along(value.real)}; "
+            + ("every other vector lands on that line." if value.real == 0 else "every other line tilts.")
         )
     elif eigen.kind == "two lines":
-        spin = "The eigenvector lines map onto themselves, stretched by their eigenvalues."
+        first, second = (along(v.real) for v in eigen.values)
+        spin = (
+            f"Each eigenline stays on itself: along eigenline 1 (λ₁ = {number(value.real)}) vectors are {first}; "
+            f"along eigenline 2 (λ₂ = {number(eigen.values[1].real)}) they are {second}."
+        )
     else:
         angle = math.degrees(abs(math.atan2(value.imag, value.real)))
         (a, b), (c, d) = matrix.tolist()
         complex_pair = (
-            f"The eigenvalues are complex ({value.real:.3g} ± {abs(value.imag):.3g}i): "
+            f"The eigenvalues are complex ({number(value.real)} ± {number(abs(value.imag))}i): "
             "no direction stays on its own line"
         )
         if math.isclose(a, d, abs_tol=1e-12) and math.isclose(b, -c, abs_tol=1e-12):
-            spin = f"{complex_pair} — M rotates every vector by {angle:.1f}° and scales it by |λ| = {abs(value):.3g}."
+            scale = number(abs(value))
+            spin = f"{complex_pair} — M rotates every vector by {angle:.1f}° and scales it by |λ| = {scale}."
         else:
             spin = (
                 f"{complex_pair}. In a tilted coordinate system M is a rotation by {angle:.1f}° (the angle of λ) "
-                f"times a scaling by |λ| = {abs(value):.3g}; in ours, some vectors turn more than others."
+                f"times a scaling by |λ| = {number(abs(value))}; in ours, some vectors turn more than others."
             )
     return f"{area} {spin}"
 
@@ -181,6 +217,11 @@ def linear_map(a: float, b: float, c: float, d: float, *, device=None) -> Linear
     eigen = eigen_2x2(m)
     # svd of a 2x2 runs on the CPU: tiny, and not every CUDA build has every linalg kernel.
     u, s, _ = torch.linalg.svd(m.cpu())
+    s = torch.where(s < ZERO_TOLERANCE, torch.zeros_like(s), s)  # 0, not 3e-17, for a singular matrix
+    sigma1, sigma2 = s.tolist()
+    # sigma1 = sigma2 (rotation, reflection, c * I): every direction is scaled alike, the circle stays a
+    # circle, and the SVD's axes U are an arbitrary pick among all directions.
+    round_circle = sigma1 > 0 and sigma1 - sigma2 <= ROUND_TOLERANCE * sigma1
     det = float(torch.linalg.det(m))
     det = 0.0 if abs(det) < SINGULAR_TOLERANCE else det  # show 0, not -2e-17, for a singular matrix
     return LinearMap(
@@ -199,6 +240,7 @@ def linear_map(a: float, b: float, c: float, d: float, *, device=None) -> Linear
         eigen_kind=eigen.kind,
         singular_values=s.to(dev),
         singular_axes=u.to(dev),
+        circle_stays_circle=round_circle,
         description=describe(det, eigen, m),
     )
 

@@ -22,6 +22,8 @@ MAX_DIMENSIONS_PER_CHART = 16
 MAX_SAMPLE_ELEMENTS = 2**23
 # |cos| below this counts as "perpendicular" on the page: sliders move in whole degrees.
 PERPENDICULAR_TOLERANCE = 1e-6
+# The density curve stops here: at +-1 the density of random cosines is infinite for d = 2.
+DENSITY_EDGE = 0.995
 
 
 @dataclass(frozen=True)
@@ -208,14 +210,19 @@ class DensityCurve:
 
 
 def cosine_density_curve(dim: int, points: int = 401, *, device=None) -> DensityCurve:
-    """The exact density of random cosines in ``dim`` dimensions on a grid, for plotting.
+    """The exact density of random cosines in ``dim`` dimensions on a grid over (-1, 1), for plotting.
 
-    The grid spans 8 standard deviations (1/sqrt(d)) each side, so a narrow peak is finely
-    sampled, and stops just short of +-1, where the density is infinite for d = 2.
+    ``points`` are spread over 8 standard deviations (1/sqrt(d)) each side of 0, so a narrow
+    peak is finely sampled; when that core is narrower than the whole range, a quarter as many
+    points on each side carry the curve (there nearly 0) out to the edges. The grid stops at
+    +-0.995, just short of +-1, where the density is infinite for d = 2.
     """
     dev = resolve_device(device)
     dim = int_in_range("The dimension d", dim, MIN_DIM, MAX_DIM)
     points = int_in_range("The number of points", points, 3, 10_001)
-    half_width = min(0.995, 8.0 / math.sqrt(dim))
+    half_width = min(DENSITY_EDGE, 8.0 / math.sqrt(dim))
     t = torch.linspace(-half_width, half_width, points, dtype=torch.float64, device=dev)
+    if half_width < DENSITY_EDGE:
+        tail = torch.linspace(half_width, DENSITY_EDGE, max(2, points // 4) + 1, dtype=torch.float64, device=dev)[1:]
+        t = torch.cat([-tail.flip(0), t, tail])
     return DensityCurve(t=t, density=cosine_density(dim, t))

@@ -168,8 +168,8 @@ def number(
             return
         used = min(max(typed, min_value), max_value)
         if used != typed:
-            st.session_state[NOTE_PREFIX + key] = f"{typed:g} is outside {min_value:g} to {max_value:g}: using {used:g}."
-        st.session_state[key] = int(round(used)) if whole else float(f"{used:.6g}")
+            st.session_state[NOTE_PREFIX + key] = f"{typed:g} is {_outside(min_value, max_value, used)}"
+        st.session_state[key] = round(used) if whole else float(f"{used:.6g}")
 
     pending = st.session_state.pop(PENDING_PREFIX + key, None)
     if pending is not None:  # a linked value out of range, replaced on the rerun below
@@ -188,13 +188,17 @@ def number(
     if not min_value <= chosen <= max_value:
         # Only a link gets here (typing goes through tidy): show the box what the math will use.
         used = min(max(chosen, min_value), max_value) if math.isfinite(chosen) else value
-        st.session_state[NOTE_PREFIX + key] = f"The link's {key}={chosen:g} is outside {min_value:g} to {max_value:g}: using {used:g}."
+        st.session_state[NOTE_PREFIX + key] = f"The link's {key}={chosen:g} is {_outside(min_value, max_value, used)}"
         st.session_state[PENDING_PREFIX + key] = used
         st.rerun()
     note = st.session_state.pop(NOTE_PREFIX + key, None)
     if note:
         st.caption(f":orange[{note}]")
     return chosen
+
+
+def _outside(low: float, high: float, used: float) -> str:
+    return f"outside {low:g} to {high:g}: using {used:g}."
 
 
 def _label_for(labels: Mapping[Any, str] | None) -> Callable[[Any], str]:

@@ -1,30 +1,52 @@
-"""Figures for "The neural layer" page."""
+"""Figures for "The neural layer" page.
+
+Every panel is its own small figure: the page puts them in ``st.columns``, which sit side by side on
+a wide screen and stack one per row on a phone (a multi-panel figure would squeeze its panels and
+overlap their titles there). Panels meant to be compared get the same colour range.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.parts import heatmap, matrix_axes, panel_grid
+from viz.parts import Panel, heatmap, matrix_axes
 from viz.planes import grid_trace
 from viz.theme import GRID, VECTOR_A, VECTOR_B, diverging_limits, figure
 
 CLASS_COLORS = (VECTOR_A, VECTOR_B)
+AXES = Panel(x="x", y="y")  # a one-panel figure's axes
+TITLE_FONT = dict(size=14)
+TICK_FONT = dict(size=11)
 
 
-def layer_stages(result) -> go.Figure:
-    """The point cloud and the grid: input, after W x + b, after the activation (three square panels)."""
+def _title(text: str) -> dict:
+    return dict(text=text, x=0.5, xanchor="center", font=TITLE_FONT)
+
+
+# --- one layer on the plane ------------------------------------------------------------------
+
+STAGE_HEIGHT = 340
+STAGE_MARGIN = dict(l=10, r=10, t=36, b=64)  # the same in all three, so the squares line up
+
+
+def layer_stages(result) -> list[go.Figure]:
+    """Three square panels: the points and grid as input, after W x + b, after the activation.
+
+    The first panel carries the legend; all three keep the same margins so their squares are equal.
+    """
     stages = [
         ("input x", result.points, result.grid_before),
         ("W x + b (still straight)", result.pre_activation, result.grid_linear),
         (f"{result.activation_label}(W x + b)", result.output, result.grid_after),
     ]
-    layout, (panels,) = panel_grid(1, 3, [s[0] for s in stages], h_space=0.05)
     labels = np.asarray(result.labels)
-    traces = []
-    for index, (panel, (title, points, grid)) in enumerate(zip(panels, stages, strict=True)):
-        traces.append(grid_trace(grid, color=GRID, name="grid", showlegend=False, xaxis=panel.x, yaxis=panel.y))
+    figures = []
+    for index, (title, points, grid) in enumerate(stages):
         points = np.asarray(points)
+        traces = [grid_trace(grid, color=GRID, name="grid", showlegend=False)]
         for label in (0, 1):
             chosen = points[labels == label]
             traces.append(
@@ -33,65 +55,212 @@ def layer_stages(result) -> go.Figure:
                     x=chosen[:, 0],
                     y=chosen[:, 1],
                     mode="markers",
-                    xaxis=panel.x,
-                    yaxis=panel.y,
                     marker=dict(color=CLASS_COLORS[label], size=4, opacity=0.8),
                     name=result.class_names[label],
-                    legendgroup=str(label),
                     showlegend=index == 0,
                     hovertemplate=f"{title}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
                 )
             )
         # Each panel frames its own points: tanh and sigmoid outputs live in a small box.
         peak = max(1.2, 1.1 * float(np.abs(points).max()))
-        layout[panel.x_key].update(range=[-peak, peak], zeroline=True)
-        layout[panel.y_key].update(range=[-peak, peak], zeroline=True, scaleanchor=panel.x, scaleratio=1)
-    layout["legend"] = dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0.0)
-    return figure(traces, layout, height=450)
+        axis = dict(range=[-peak, peak], zeroline=True, constrain="domain", tickfont=TICK_FONT)
+        layout = {
+            "title": _title(title),
+            "xaxis": axis,
+            "yaxis": {**axis, "scaleanchor": "x", "scaleratio": 1},
+            "margin": STAGE_MARGIN,
+            "showlegend": index == 0,
+            # In the bottom margin, measured from the figure's edge, so it never covers the square.
+            "legend": dict(orientation="h", yref="container", y=0, yanchor="bottom", xanchor="left", x=0.0),
+        }
+        figures.append(figure(traces, layout, height=STAGE_HEIGHT))
+    return figures
 
 
-def depth_panels(collapse) -> go.Figure:
-    """Stacked layers vs one combined matrix, without and with activations, and their differences."""
+# --- depth needs non-linearity -----------------------------------------------------------------
+
+DEPTH_HEIGHT = 330
+
+
+@dataclass(frozen=True)
+class DepthRow:
+    caption: str  # what the row compares, shown above it
+    figures: tuple[go.Figure, go.Figure, go.Figure]  # stacked layers, one matrix, difference
+
+
+def short_number(value: float) -> str:
+    """A cell label that fits a small cell: 0.53, -1.20, or 2e-7 for float32 rounding."""
+    if value == 0:
+        return "0"
+    if abs(value) < 0.005:
+        mantissa, exponent = f"{value:.0e}".split("e")
+        return f"{mantissa}e{int(exponent)}"
+    return f"{value:.2f}"
+
+
+def matrix_figure(
+    matrix: np.ndarray,
+    *,
+    title: str,
+    name: str,
+    zmax: float,
+    height: int,
+    x_title: str | None = None,
+    y_title: str | None = None,
+    show_values: bool = True,
+    text: np.ndarray | None = None,
+    gap: int | None = None,
+    colorbar: dict | None = None,
+    margin: dict | None = None,
+    ticks: tuple[int, int] = (1, 1),
+) -> go.Figure:
+    """One matrix as a heatmap with square cells (row 0 at the top), its colour bar, and a title.
+
+    ``ticks``: label every n-th (row, column).
+    """
+    trace = heatmap(matrix, zmax=zmax, name=name, show_values=show_values, text=text, gap=gap, colorbar=colorbar)
+    layout: dict = {
+        "title": _title(title),
+        "xaxis": dict(constrain="domain", tickfont=TICK_FONT, automargin=True),
+        # Square cells; a panel narrower than its column keeps to the top, level with its neighbours.
+        "yaxis": dict(constrain="domain", constraintoward="top", tickfont=TICK_FONT, automargin=True),
+        "margin": margin or dict(l=10, r=10, t=36, b=10),
+    }
+    layout["yaxis"].update(scaleanchor="x", scaleratio=1)
+    matrix_axes(layout, AXES)
+    layout["yaxis"]["dtick"], layout["xaxis"]["dtick"] = ticks
+    if x_title:
+        layout["xaxis"]["title"] = dict(text=x_title, font=TICK_FONT, standoff=6)
+    if y_title:
+        layout["yaxis"]["title"] = dict(text=y_title, font=TICK_FONT, standoff=10)
+    return figure([trace], layout, height=height)
+
+
+def depth_panels(collapse) -> list[DepthRow]:
+    """Stacked layers vs one combined matrix, without and with activations, and their differences.
+
+    One row per network. The four output panels share one colour range, and so do the two
+    difference panels: float32 rounding (~1e-7) is white next to a real difference of order 1.
+    Rows of the matrices are the samples of the batch, columns the 3 outputs.
+    """
     single = np.asarray(collapse.single_matrix)
     linear, nonlinear = np.asarray(collapse.stacked_linear), np.asarray(collapse.stacked_nonlinear)
+    gaps = (linear - single, nonlinear - single)
+    value_max = diverging_limits(single, linear, nonlinear)
+    gap_max = diverging_limits(*gaps)
     act = collapse.activation_label
-    titles = ["W₃(W₂(W₁x))", "(W₃W₂W₁) x", "difference", f"W₃ {act}(W₂ {act}(W₁x))", "(W₃W₂W₁) x", "difference"]
-    layout, grid = panel_grid(2, 3, titles, v_space=0.2)
-    zmax = diverging_limits(single, linear, nonlinear)
-    traces = []
-    for (stacked_panel, single_panel, gap_panel), stacked in zip(grid, (linear, nonlinear), strict=True):
-        gap = stacked - single
-        traces.append(heatmap(stacked.T, zmax=zmax, name="stacked", panel=stacked_panel))
-        traces.append(heatmap(single.T, zmax=zmax, name="one matrix", panel=single_panel))
-        # The difference keeps its own scale so 1e-7 shows as a pattern, with exact values on hover.
-        traces.append(
-            heatmap(gap.T, zmax=diverging_limits(gap), name="difference", value_format=".1e", panel=gap_panel)
+    rows = []
+    for caption, stacked_title, stacked, gap in (
+        ("Three linear layers, no activation", "W₃(W₂(W₁x))", linear, gaps[0]),
+        (f"With {act} between the layers", f"W₃ {act}(W₂ {act}(W₁x))", nonlinear, gaps[1]),
+    ):
+        panels = (
+            (stacked_title, "stacked", stacked, value_max, None),
+            ("(W₃W₂W₁) x", "one matrix", single, value_max, None),
+            ("difference", "difference", gap, gap_max, np.vectorize(short_number)(gap)),
         )
-        for panel in (stacked_panel, single_panel, gap_panel):
-            matrix_axes(layout, panel)
-        layout[stacked_panel.y_key]["title"] = dict(text="output")
-    for panel in grid[1]:
-        layout[panel.x_key]["title"] = dict(text="sample in the batch")
-    return figure(traces, layout, height=480)
+        figures = tuple(
+            matrix_figure(
+                values,
+                title=title,
+                name=name,
+                zmax=zmax,
+                height=DEPTH_HEIGHT,
+                x_title="output",
+                y_title="sample",
+                text=text,
+            )
+            for title, name, values, zmax, text in panels
+        )
+        rows.append(DepthRow(caption=caption, figures=figures))
+    return rows
 
 
-def forward_panels(forward) -> go.Figure:
-    """Every tensor of a two-layer forward pass as a heatmap, titled with its shape."""
+# --- a two-layer network on a batch ------------------------------------------------------------
+
+ROW_WIDTH = 600  # px of cells assumed across a row of panels (a main area of about 800 px)
+MAX_PANEL_HEIGHT = 520  # px of cells for the tallest panel
+MAX_CELL = 20  # px
+MIN_SHARE = 0.25  # each column gets at least this share of its row: room for its title and colour bar
+FORWARD_MARGIN = dict(l=10, r=10, t=52, b=70)  # the bottom holds the tick labels and a horizontal colour bar
+GAP_FROM_CELL = 8  # px: smaller cells are drawn without white gaps, which would be most of the cell
+COLORBAR_MIN, COLORBAR_MAX = 110, 260  # px: a horizontal colour bar's length
+
+
+@dataclass(frozen=True)
+class PanelRow:
+    caption: str  # the product this row shows
+    figures: list[go.Figure]
+    widths: list[float]  # shares of the row for st.columns: proportional to each tensor's columns, floored
+    cell: float  # px: the side of one square cell, the same in every panel of every row
+
+
+def column_shares(columns: list[int], min_share: float = MIN_SHARE) -> list[float]:
+    """Shares of a row proportional to ``columns``, none below ``min_share``; the others split the rest."""
+    cols = np.asarray(columns, dtype=float)
+    fixed = np.zeros(len(cols), dtype=bool)
+    while True:
+        free = 1.0 - min_share * fixed.sum()
+        shares = np.where(fixed, min_share, cols * free / cols[~fixed].sum())
+        newly = ~fixed & (shares < min_share)
+        if not newly.any():
+            return shares.tolist()
+        fixed |= newly
+
+
+def _tick_step(cell: float, min_px: float) -> int:
+    """The smallest power of two whose labels, ``cell`` px apart per index, are at least ``min_px`` apart."""
+    step = 1
+    while step * cell < min_px:
+        step *= 2
+    return step
+
+
+def forward_panels(forward) -> list[PanelRow]:
+    """Every tensor of a two-layer forward pass as a heatmap, titled with its shape, drawn to scale.
+
+    One row per layer, like the formula: X, W₁ᵀ → H, then W₂ᵀ → Y (five panels in one row would be
+    narrower than a chart can be on a laptop). Cells are square and the same size in every panel:
+    figure heights are proportional to the tensors' row counts, and the cell is small enough that
+    every panel's columns fit its share of a row, so W₁ᵀ (d_in × d_hidden) is wide when
+    d_hidden > d_in and a batch of 256 is a tall strip.
+    """
     x, w1t, h, w2t, y = (np.asarray(t) for t in (forward.x, forward.w1.T, forward.hidden, forward.w2.T, forward.y))
-    act = forward.activation_label
-    tensors = [  # (values, hover name, panel title)
-        (x, "X", f"X {x.shape[0]}×{x.shape[1]}"),
-        (w1t, "W₁ᵀ", f"W₁ᵀ {w1t.shape[0]}×{w1t.shape[1]}"),
-        (h, "H", f"H={act}(·) {h.shape[0]}×{h.shape[1]}"),
-        (w2t, "W₂ᵀ", f"W₂ᵀ {w2t.shape[0]}×{w2t.shape[1]}"),
-        (y, "Y", f"Y {y.shape[0]}×{y.shape[1]}"),
+    hidden = "X W₁ᵀ + b₁" if forward.activation == "none" else f"{forward.activation_label}(X W₁ᵀ + b₁)"
+    layers = [  # (caption, [(values, hover name, short title)])
+        (f"Layer 1: H = {hidden}", [(x, "X", "X"), (w1t, "W₁ᵀ", "W₁ᵀ"), (h, f"H = {hidden}", "H")]),
+        ("Layer 2: Y = H W₂ᵀ + b₂, with H from layer 1", [(w2t, "W₂ᵀ", "W₂ᵀ"), (y, "Y", "Y")]),
     ]
-    widths = [max(t[0].shape[1], 5) for t in tensors]  # a floor keeps narrow panels and titles readable
-    layout, (panels,) = panel_grid(1, 5, [t[2] for t in tensors], column_widths=widths, h_space=0.035)
-    traces = []
-    for panel, (matrix, name, _) in zip(panels, tensors, strict=True):
-        traces.append(heatmap(matrix, zmax=diverging_limits(matrix), name=name, show_values=False, panel=panel))
-        matrix_axes(layout, panel)
-        layout[panel.x_key]["dtick"] = max(1, matrix.shape[1] // 4)
-        layout[panel.y_key]["dtick"] = max(1, matrix.shape[0] // 8)
-    return figure(traces, layout, height=520)
+    shares = [column_shares([m.shape[1] for m, _, _ in tensors]) for _, tensors in layers]
+    fits = [
+        share * ROW_WIDTH / matrix.shape[1]
+        for row_shares, (_, tensors) in zip(shares, layers, strict=True)
+        for share, (matrix, _, _) in zip(row_shares, tensors, strict=True)
+    ]
+    tallest = max(m.shape[0] for _, tensors in layers for m, _, _ in tensors)
+    cell = min(MAX_CELL, *fits, MAX_PANEL_HEIGHT / tallest)
+    gap = 1 if cell >= GAP_FROM_CELL else 0
+    ticks = (_tick_step(cell, 16), _tick_step(cell, 24))
+    # Under the panel and about as wide (at least wide enough for its labels): in the bottom margin,
+    # so it does not change the cell size.
+    colorbar = dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0.5, xanchor="center")
+    colorbar.update(lenmode="pixels", thickness=8, nticks=5, tickangle=0, ypad=2)
+    rows = []
+    for (caption, tensors), row_shares in zip(layers, shares, strict=True):
+        figures = [
+            matrix_figure(
+                matrix,
+                title=f"{title}<br>{matrix.shape[0]}×{matrix.shape[1]}",  # two short lines fit a narrow column
+                name=name,
+                zmax=diverging_limits(matrix),
+                height=round(matrix.shape[0] * cell) + FORWARD_MARGIN["t"] + FORWARD_MARGIN["b"],
+                show_values=False,
+                gap=gap,
+                colorbar={**colorbar, "len": min(max(matrix.shape[1] * cell, COLORBAR_MIN), COLORBAR_MAX)},
+                margin=FORWARD_MARGIN,
+                ticks=ticks,
+            )
+            for matrix, name, title in tensors
+        ]
+        rows.append(PanelRow(caption=caption, figures=figures, widths=row_shares, cell=cell))
+    return rows

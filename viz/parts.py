@@ -66,6 +66,9 @@ class Panel:
 
     x: str
     y: str
+    # Where the panel sits in the figure, as fractions (left, right) and (bottom, top); None: the whole figure.
+    x_domain: tuple[float, float] | None = None
+    y_domain: tuple[float, float] | None = None
 
     @property
     def x_key(self) -> str:
@@ -76,6 +79,22 @@ class Panel:
         return "yaxis" + self.y[1:]
 
 
+# Cells drawn with a 1 px white gap up to this many rows or columns; beyond it the gaps would be
+# most of a cell and the matrix would turn into white stripes.
+GAP_LIMIT = 30
+TEXT_LIMIT = 12  # numbers in the cells up to this many rows and columns; beyond, cells are too small to read
+TEXT_SIZE = 12  # px
+
+
+def colorbar_beside(panel: Panel | None) -> dict:
+    """A slim vertical colour bar at the right of ``panel``, as tall as the panel (the figure's right edge if None)."""
+    bar = dict(thickness=10, outlinewidth=0, tickfont=dict(size=11), nticks=5, xpad=4)
+    if panel is not None and panel.x_domain is not None and panel.y_domain is not None:
+        bottom, top = panel.y_domain
+        bar.update(x=panel.x_domain[1], xanchor="left", y=(bottom + top) / 2, yanchor="middle", len=top - bottom)
+    return bar
+
+
 def heatmap(
     matrix: np.ndarray,
     *,
@@ -84,10 +103,22 @@ def heatmap(
     show_values: bool = True,
     value_format: str = ".2f",
     panel: Panel | None = None,
+    showscale: bool = True,
+    colorbar: dict | None = None,
+    gap: int | None = None,
+    text: np.ndarray | None = None,
 ) -> dict:
-    """A signed matrix on the diverging scale centred on zero, as a trace dict (placed in ``panel``)."""
+    """A signed matrix on the diverging scale centred on zero, as a trace dict (placed in ``panel``).
+
+    The colour bar is on by default, beside its panel (``colorbar`` overrides its placement; turn it off
+    with ``showscale=False`` where a neighbour on the same scale already shows one). Panels meant to be
+    compared pass the same ``zmax``. ``gap``: white pixels between cells, by default 1 up to GAP_LIMIT
+    rows and columns and 0 beyond. ``text``: strings to print in the cells instead of ``value_format``.
+    """
     matrix = np.asarray(matrix, dtype=float)
     rows, cols = matrix.shape
+    if gap is None:
+        gap = 1 if max(rows, cols) <= GAP_LIMIT else 0
     trace = dict(
         type="heatmap",
         z=matrix,
@@ -97,14 +128,20 @@ def heatmap(
         zmax=zmax,
         zmid=0,
         colorscale=DIVERGING,
-        showscale=False,
+        showscale=showscale,
         name=name,
-        xgap=1,
-        ygap=1,
+        xgap=gap,
+        ygap=gap,
         hovertemplate=f"{name}[%{{y}}, %{{x}}] = %{{z:.6g}}<extra></extra>",
     )
-    if show_values and matrix.size <= 400:
-        trace["texttemplate"] = f"%{{z:{value_format}}}"
+    if showscale:
+        trace["colorbar"] = {**colorbar_beside(panel), **(colorbar or {})}
+    if show_values and max(rows, cols) <= TEXT_LIMIT:
+        if text is not None:
+            trace.update(text=np.asarray(text), texttemplate="%{text}")
+        else:
+            trace["texttemplate"] = f"%{{z:{value_format}}}"
+        trace["textfont"] = dict(size=TEXT_SIZE)
     if panel is not None:
         trace.update(xaxis=panel.x, yaxis=panel.y)
     return trace
@@ -139,9 +176,10 @@ def panel_grid(
             suffix = "" if n == 1 else str(n)
             left = float(widths[:c].sum() + c * h_space)
             right = min(1.0, left + float(widths[c]))
-            panel = Panel(x=f"x{suffix}", y=f"y{suffix}")
+            bottom = max(0.0, top - height)
+            panel = Panel(x=f"x{suffix}", y=f"y{suffix}", x_domain=(left, right), y_domain=(bottom, top))
             layout[panel.x_key] = dict(domain=[left, right], anchor=panel.y)
-            layout[panel.y_key] = dict(domain=[max(0.0, top - height), top], anchor=panel.x)
+            layout[panel.y_key] = dict(domain=[bottom, top], anchor=panel.x)
             layout["annotations"].append(
                 dict(
                     text=titles[n - 1] if n - 1 < len(titles) else "",

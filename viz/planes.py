@@ -57,6 +57,59 @@ def extent(*point_sets: np.ndarray, minimum: float = 2.0) -> float:
     return max(minimum, 1.1 * peak)
 
 
+def plane_axes(half_width: float) -> dict:
+    """Square axes titled by coordinate: x₁ along, x₂ up."""
+    axes = square_axes(half_width)
+    return {
+        "xaxis": {**axes["xaxis"], "title": {"text": "x₁ (first coordinate)"}},
+        "yaxis": {**axes["yaxis"], "title": {"text": "x₂ (second coordinate)"}},
+    }
+
+
+def legend_entry(name: str, *, color: str, dash: str = "solid") -> dict:
+    """A legend line with nothing drawn: a fact about the picture that no single line shows."""
+    return dict(
+        type="scatter", x=[None], y=[None], mode="lines", line=dict(color=color, width=1.5, dash=dash), name=name
+    )
+
+
+def circle_name(result) -> str:
+    """What the unit circle became, for the legend."""
+    sigma = np.asarray(result.singular_values)
+    if result.circle_stays_circle:
+        return f"image of the circle: a circle of radius σ = {sigma[0]:.4g}"
+    if sigma[0] == 0:
+        return "image of the circle: the origin"
+    return "image of the circle: a segment" if sigma[1] == 0 else "image of the circle: an ellipse"
+
+
+def eigen_traces(result, half: float) -> list[dict]:
+    """Dashed eigenlines: two, one for a shear-like map, and a legend line when every direction is one."""
+    value = result.eigenvalues[0].real
+    if result.eigen_kind == "every direction":
+        return [legend_entry(f"every direction is an eigenvector (λ = {value:.4g})", color="black", dash="dash")]
+    vectors = np.asarray(result.eigenvectors)
+    count = 1 if result.eigen_kind == "one line" else 2
+    traces = []
+    for k in range(count):
+        far = vectors[:, k] * 2 * half  # long enough to cross the whole view
+        value = result.eigenvalues[k].real
+        name = f"eigenline λ{k + 1} = {value:.4g}" if count == 2 else f"eigenline λ = {value:.4g} (the only one)"
+        traces.append(
+            dict(
+                type="scatter",
+                x=[-far[0], far[0]],
+                y=[-far[1], far[1]],
+                mode="lines",
+                line=dict(color="black", width=1.5, dash="dash"),
+                name=name,
+                hovertemplate=f"eigenvector: ({vectors[0, k]:.3f}, {vectors[1, k]:.3f})"
+                f"<br>λ = {value:.4g}<extra></extra>",
+            )
+        )
+    return traces
+
+
 def linear_map_figure(result, *, show_eigen: bool = True, show_svd: bool = True) -> go.Figure:
     """Grid, unit square and unit circle before (faint) and after (bold), î, ĵ, eigenlines, singular axes."""
     fill = POSITIVE if result.determinant >= 0 else NEGATIVE
@@ -67,54 +120,43 @@ def linear_map_figure(result, *, show_eigen: bool = True, show_svd: bool = True)
         outline(
             result.square_after,
             color=fill,
-            name=f"image of the square (area {abs(result.determinant):.3g})",
+            name=f"image of the square (area {abs(result.determinant):.4g})",
             fill="toself",
             fillcolor=fill,
             opacity=0.35,
             hovertemplate="(%{x:.3f}, %{y:.3f})<extra>square corner</extra>",
         ),
         outline(result.circle_before, color=NEUTRAL, name="unit circle", dash="dot", width=1, hoverinfo="skip"),
-        outline(result.circle_after, color=DERIVED, name="image of the circle", hoverinfo="skip"),
+        outline(result.circle_after, color=DERIVED, name=circle_name(result), hoverinfo="skip"),
     ]
     half = extent(result.square_after, result.circle_after, result.i_hat, result.j_hat)
-    heads = []
-    if show_eigen and result.eigenvectors is not None:
-        vectors = np.asarray(result.eigenvectors)
-        for k in range(2):
-            far = vectors[:, k] * 2 * half  # long enough to cross the whole view
-            value = result.eigenvalues[k].real
-            traces.append(
-                dict(
-                    type="scatter",
-                    x=[-far[0], far[0]],
-                    y=[-far[1], far[1]],
-                    mode="lines",
-                    line=dict(color="black", width=1.5, dash="dash"),
-                    name=f"eigenline λ{k + 1} = {value:.3g}",
-                    hovertemplate=f"eigenvector {k + 1}: ({vectors[0, k]:.3f}, {vectors[1, k]:.3f})"
-                    f"<br>λ = {value:.4g}<extra></extra>",
-                )
-            )
+    if show_eigen and result.eigen_kind != "complex":
+        traces += eigen_traces(result, half)
     arrows = [
         (result.i_hat, VECTOR_A, f"î → ({result.i_hat[0]:.2f}, {result.i_hat[1]:.2f})", "solid", 3),
         (result.j_hat, VECTOR_B, f"ĵ → ({result.j_hat[0]:.2f}, {result.j_hat[1]:.2f})", "solid", 3),
     ]
-    if show_svd:
+    if show_svd and result.circle_stays_circle:
+        # σ₁ = σ₂: every direction is scaled alike, so no pair of axes is special; say so instead.
+        sigma = float(np.asarray(result.singular_values)[0])
+        traces.append(legend_entry(f"no singular axes: σ₁ = σ₂ = {sigma:.4g}, every length scaled by σ", color=ACCENT))
+    elif show_svd:
         axes, sigma = np.asarray(result.singular_axes), np.asarray(result.singular_values)
         arrows[:0] = [
-            (axes[:, k] * sigma[k], ACCENT, f"σ{k + 1} = {sigma[k]:.3g} (ellipse semi-axis)", "dot", 2)
+            (axes[:, k] * sigma[k], ACCENT, f"σ{k + 1} = {sigma[k]:.4g} (ellipse semi-axis)", "dot", 2)
             for k in range(2)
-            if sigma[k] > 1e-9
+            if sigma[k] > 0
         ]
+    heads = []
     for tip, color, name, dash, width in arrows:
         line, head = arrow(tip, color, name, dash=dash, width=width)
         traces.append(line)
         heads.append(head)
     layout = {
-        **square_axes(half),
+        **plane_axes(half),
         "annotations": heads,
         # Below the plot, not beside it: on a phone a side legend would squeeze the plane to a sliver.
-        "legend": dict(orientation="h", x=0.0, xanchor="left", y=-0.08, yanchor="top"),
+        "legend": dict(orientation="h", x=0.0, xanchor="left", y=-0.12, yanchor="top"),
     }
     return figure(traces, layout, height=640)
 
@@ -140,4 +182,4 @@ def composition_figure(comp) -> go.Figure:
         )
         for points, color, name, dash in shapes
     ]
-    return figure(traces, square_axes(extent(*(s[0] for s in shapes))), height=460)
+    return figure(traces, plane_axes(extent(*(s[0] for s in shapes))), height=460)

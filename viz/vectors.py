@@ -141,22 +141,74 @@ def neuron_waterfall(result) -> go.Figure:
     labels = [f"w{i + 1}·x{i + 1}" for i in range(len(terms))] + ["bias b", "z"]
     values = [float(v) for v in terms] + [result.bias, result.pre_activation]
     hover = [
-        f"w{i + 1}·x{i + 1} = {float(w):.3g} × {float(x):.3g} = {float(t):.4g}"
+        f"w{i + 1}·x{i + 1} = {float(w):.6g} × {float(x):.6g} = {float(t):.4g}"
         for i, (w, x, t) in enumerate(zip(result.weights, result.inputs, terms, strict=True))
     ] + [f"b = {result.bias:.4g}", f"z = w·x + b = {result.pre_activation:.4g}"]
     return waterfall(labels, values, hover, height=380)
 
 
-def cosine_histogram(spread, density_t: np.ndarray, density: np.ndarray) -> go.Figure:
-    """Histogram of measured cosines against the exact density and the ±1/√d band."""
+def activation_chart(curve, label: str) -> go.Figure:
+    """The activation σ(z) over a range of z, with the neuron's current z and output σ(z) marked."""
+    z, output = np.asarray(curve.z), np.asarray(curve.output)
+    traces = [
+        dict(
+            type="scatter",
+            x=z,
+            y=output,
+            mode="lines",
+            line=dict(color=DERIVED, width=2.5),
+            name=f"σ(z) = {label}(z)" if curve.activation != "none" else "σ(z) = z (no activation)",
+            hovertemplate="z = %{x:.3f}<br>σ(z) = %{y:.4f}<extra></extra>",
+        ),
+        dict(
+            type="scatter",
+            x=[curve.z_now],
+            y=[curve.output_now],
+            mode="markers",
+            marker=dict(size=14, color=VECTOR_B, line=dict(color="black", width=1)),
+            name="now",
+            hovertemplate="z = %{x:.4g}<br>σ(z) = %{y:.4g}<extra></extra>",
+        ),
+    ]
+    low, high = float(z[0]), float(z[-1])
+    layout = {
+        "shapes": [vline(curve.z_now)],
+        "xaxis": dict(title=dict(text="z = w·x + b"), range=[low, high], zeroline=True),
+        "yaxis": dict(title=dict(text="output σ(z)"), zeroline=True),
+    }
+    return figure(traces, layout, height=380)
+
+
+# Bins per zoomed view (12 standard deviations wide); the same bin width is used on the full axis.
+BINS_PER_PEAK = 80
+
+
+def cosine_bin_width(theory_std: float) -> float:
+    """A bin width that splits +-6 standard deviations (at most the whole of [-1, 1]) into 80 bins.
+
+    Rounded so that a whole number of bins tiles [-1, 1]: the histogram looks the same zoomed in or
+    out, and at d = 4096 the narrow peak is still dozens of bins wide instead of one fat bar.
+    """
+    half_width = min(1.0, 6.0 * theory_std)
+    bins_on_axis = BINS_PER_PEAK * math.ceil(1.0 / half_width)
+    return 2.0 / bins_on_axis
+
+
+def cosine_histogram(spread, density_t: np.ndarray, density: np.ndarray, *, zoom: bool = False) -> go.Figure:
+    """Histogram of measured cosines against the exact density and the ±1/√d band.
+
+    The x-axis is the whole range of a cosine, [-1, 1], so the histogram visibly collapses onto 0 as
+    d grows; ``zoom`` narrows it to about ±6 standard deviations (6/√d) to show the bell's shape.
+    """
     sigma_band, sigma_label = band(-spread.theory_std, spread.theory_std, DERIVED, "±1/√d", "left")
     sigma_band["opacity"] = 0.15
+    width = cosine_bin_width(spread.theory_std)
     traces = [
         dict(
             type="histogram",
             x=np.asarray(spread.cosines),
             histnorm="probability density",
-            nbinsx=80,
+            xbins=dict(start=-1.0, end=1.0 + width / 2, size=width),
             name="measured pairs",
             marker=dict(color=VECTOR_A, line=dict(width=0)),
             opacity=0.75,
@@ -172,14 +224,12 @@ def cosine_histogram(spread, density_t: np.ndarray, density: np.ndarray) -> go.F
             hovertemplate="cos = %{x:.3f}<br>density %{y:.3f}<extra></extra>",
         ),
     ]
-    # Zoom to about +-6 standard deviations once the spread is narrow, so the shape stays visible;
-    # the axis numbers then show how narrow it got.
-    half_width = min(1.0, 6.0 * spread.theory_std)
+    half_width = min(1.0, 6.0 * spread.theory_std) if zoom else 1.0
     layout = {
         "shapes": [sigma_band],
         "annotations": [sigma_label],
         "xaxis": dict(title=dict(text="cosine similarity of a random pair"), range=[-half_width, half_width]),
-        "yaxis": dict(title=dict(text="density")),
+        "yaxis": dict(title=dict(text="density"), rangemode="tozero"),
     }
     return figure(traces, layout, height=400)
 

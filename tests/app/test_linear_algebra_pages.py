@@ -3,7 +3,7 @@
 import pytest
 
 from engine import layers, linear_maps, matmul
-from tests.app.helpers import metric_values, open_page, plotly_figures
+from tests.app.helpers import formulas, metric_values, open_page, plotly_figures
 
 
 def test_matmul_shape_mismatch_shows_pytorchs_error():
@@ -17,7 +17,7 @@ def test_matmul_shape_mismatch_shows_pytorchs_error():
 def test_matmul_cell_pick_reproduced_from_the_url():
     at = open_page("app_pages/matmul.py", {"m": "4", "i": "3", "j": "1", "matrix_seed": "7"})
     expected = matmul.matmul_lesson(4, 4, 4, 2, 3, 1, 7)
-    assert any("C_{31}" in f.value and f"= {expected.cell_value:.0f}" in f.value for f in at.latex)
+    assert any("C_{31}" in f and f"= {expected.cell_value:.0f}" in f for f in formulas(at))
 
 
 def test_matmul_states_the_cost_of_the_shown_product():
@@ -35,16 +35,47 @@ def test_preset_buttons_load_the_matrix(preset):
     at = open_page("app_pages/linear_maps.py")
     at.button(key=f"preset_{preset}").click().run()
     assert not at.exception
-    expected = linear_maps.linear_map(*linear_maps.PRESETS[preset])
-    assert [at.slider(key=k).value for k in "abcd"] == pytest.approx(expected.matrix.flatten().tolist())
-    assert float(metric_values(at)["det M (area scale)"]) == pytest.approx(expected.determinant, abs=1e-3)
+    # The sliders move in steps of 0.01, so a preset arrives rounded to 2 decimals (cos 30° -> 0.87).
+    rounded = [round(v, 2) for v in linear_maps.PRESETS[preset]]
+    assert [at.session_state[k] for k in "abcd"] == rounded  # exactly: -0.5, not -0.49999999999999994
+    assert [at.slider(key=k).value for k in "abcd"] == rounded
+    expected = linear_maps.linear_map(*rounded)
+    assert float(metric_values(at)["det M (area scale)"]) == pytest.approx(expected.determinant, rel=1e-3)
     assert any(expected.description in i.value for i in at.info)
+
+
+def test_rotation_preset_is_still_described_as_a_rotation():
+    at = open_page("app_pages/linear_maps.py")
+    at.button(key="preset_rotation 30°").click().run()
+    assert at.session_state["b"] == -0.5 and at.session_state["a"] == 0.87
+    assert any("rotates every vector by 29.9°" in i.value for i in at.info)
+    figure = plotly_figures(at)[0]
+    names = [t.get("name", "") for t in figure["data"]]
+    assert not any("ellipse semi-axis" in n for n in names)  # σ₁ = σ₂: no axes drawn
+    assert any(n.startswith("image of the circle: a circle of radius") for n in names)
 
 
 def test_linear_map_url_reproduces_the_matrix():
     at = open_page("app_pages/linear_maps.py", {"a": "2", "b": "0", "c": "0", "d": "-1", "m1": "reflection"})
     assert float(metric_values(at)["det M (area scale)"]) == pytest.approx(-2.0)
     assert at.selectbox(key="m1").value == "reflection"
+
+
+def test_small_numbers_show_significant_figures():
+    at = open_page("app_pages/linear_maps.py", {"a": "0.01", "b": "0", "c": "0", "d": "0.01"})
+    metrics = metric_values(at)
+    assert metrics["det M (area scale)"] == "0.0001"
+    assert metrics["eigenvalues λ"] == "0.01, 0.01"
+    assert metrics["singular values σ"] == "0.01, 0.01"
+    assert any("det = 0.0001" in i.value for i in at.info)
+
+
+def test_shear_page_draws_one_eigenline_and_the_singular_axes():
+    at = open_page("app_pages/linear_maps.py")  # opens on the shear
+    names = [t.get("name", "") for t in plotly_figures(at)[0]["data"]]
+    assert sum(n.startswith("eigenline") for n in names) == 1
+    assert sum("ellipse semi-axis" in n for n in names) == 2
+    assert any("only one eigen-direction" in i.value for i in at.info)
 
 
 def test_neural_layer_proves_collapse_and_matches_nn_linear():
@@ -56,7 +87,7 @@ def test_neural_layer_proves_collapse_and_matches_nn_linear():
     assert float(shown["max |engine − torch.nn.Linear|"]) < 1e-6
     assert float(shown["linear: max |difference|"]) < 1e-5
     assert float(shown["with tanh: max |difference|"]) > 1e-2
-    assert len(plotly_figures(at)) == 3
+    assert len(plotly_figures(at)) == 14
 
 
 def test_output_cell_survives_shrinking_and_growing_the_matrix():

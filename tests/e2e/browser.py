@@ -122,7 +122,9 @@ OVERFLOW_JS = """() => {
     found.push(`${name} [${Math.round(r.left)}, ${Math.round(r.right)}]: ${(el.textContent || '').slice(0, 60)}`);
   }
   const main = document.querySelector('[data-testid=stMain]');
-  if (main && main.scrollWidth > main.clientWidth + 1) found.push(`stMain scrolls sideways: ${main.scrollWidth} > ${main.clientWidth}`);
+  if (main && main.scrollWidth > main.clientWidth + 1) {
+    found.push(`stMain scrolls sideways: ${main.scrollWidth} > ${main.clientWidth}`);
+  }
   return found;
 }"""
 

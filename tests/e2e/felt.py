@@ -74,15 +74,35 @@ class Timed:
 
     total: float  # input -> last chart redrawn (or last DOM change when no chart moved)
     before_send: float  # input -> widget value sent to the server
-    server: float  # sent -> last frame received: script run + transport on loopback
-    render: float  # last frame received -> last chart redrawn
+    server: float  # sent -> last frame arrived at the network layer: script run + loopback transport
+    render: float  # the rest: the browser drawing what arrived, after the last frame
     bytes_received: int
     charts_redrawn: bool
 
 
-def instrument(page: Page) -> None:
+class Network:
+    """WebSocket frames as the browser's network layer saw them (Chrome DevTools Protocol).
+
+    The in-page recorder sees a frame only when the page's main thread gets to it, which is
+    late while the page is busy drawing; the network layer's timestamps say when it arrived.
+    """
+
+    def __init__(self, page: Page) -> None:
+        self.sent: list[float] = []  # seconds, the browser's monotonic clock
+        self.received: list[tuple[float, int]] = []
+        session = page.context.new_cdp_session(page)
+        session.on("Network.webSocketFrameSent", lambda e: self.sent.append(e["timestamp"]))
+        session.on(
+            "Network.webSocketFrameReceived",
+            lambda e: self.received.append((e["timestamp"], len(e["response"].get("payloadData", "")))),
+        )
+        session.send("Network.enable")
+
+
+def instrument(page: Page) -> Network:
     """Install the recorder; call before ``page.goto``."""
     page.add_init_script(INSTRUMENT_JS)
+    return Network(page)
 
 
 def mark(page: Page) -> float:
@@ -107,24 +127,31 @@ def wait_done(page: Page, since: float, timeout_ms: int = 30_000) -> None:
     page.wait_for_function(WAIT_DONE_JS, arg=[since, QUIET_MS], timeout=timeout_ms, polling=50)
 
 
-def measure(page: Page, since: float) -> Timed:
-    """Split the interaction that started after ``since`` (call after ``wait_done``)."""
+def measure(page: Page, since: float, network: Network) -> Timed:
+    """Split the interaction that started after ``since`` (call after ``wait_done``).
+
+    The page's sends and the network layer's are the same frames in the same order, so the
+    widget's outgoing frame is found on both sides without comparing clocks.
+    """
     r = page.evaluate("window.__aiml")
     sends = [t for t, _ in r["sends"] if t > since]
     first_send = sends[0]
     inputs = [t for t, _ in r["inputs"] if since < t <= first_send]
     start = inputs[-1] if inputs else since
     recvs = [(t, n) for t, n in r["recvs"] if t > first_send]
-    last_frame = max(t for t, _ in recvs)
     plots = [t for t in r["plots"] if t > first_send]
     dom = [t for t in r["dom"] if t > first_send]
-    drawn = max(plots) if plots else max(dom, default=last_frame)
-    end = max(drawn, last_frame)
+    drawn = max(plots) if plots else max(dom, default=max(t for t, _ in recvs))
+    end = max([drawn, *(t for t, _ in recvs)])
+    page_sends = [t for t, _ in r["sends"]]
+    net_send = network.sent[len(network.sent) - len(page_sends) + page_sends.index(first_send)]
+    arrivals = [t for t, _ in network.received if t >= net_send]
+    server = (max(arrivals) - net_send) * 1000 if arrivals else 0.0
     return Timed(
         total=end - start,
         before_send=first_send - start,
-        server=last_frame - first_send,
-        render=max(0.0, drawn - last_frame),
+        server=server,
+        render=max(0.0, end - start - (first_send - start) - server),
         bytes_received=sum(n for _, n in recvs),
         charts_redrawn=bool(plots),
     )

@@ -49,7 +49,10 @@ def test_point_clouds():
     assert grid.points.abs().max() == 2
     above = grid.points[:, 1] > grid.points[:, 0]
     assert torch.equal(grid.labels.bool(), above)
-    assert layers.CLASS_NAMES["grid"] == ("on or below y = x", "above y = x")
+    # The classes are named by the input coordinates x₁, x₂: "y" is the layer's output.
+    below, above = layers.CLASS_NAMES["grid"]
+    assert "x₂ ≤ x₁" in below and "x₂ > x₁" in above
+    assert "y" not in below + above
     clusters = layers.point_cloud("clusters", seed=3)
     assert clusters.points.shape == (2 * layers.CLUSTER_SIZE, 2)
     means = [clusters.points[clusters.labels == k].mean(0) for k in (0, 1)]
@@ -73,6 +76,52 @@ def test_linear_layers_collapse_and_nonlinear_ones_do_not(act, seed):
     np.testing.assert_allclose(r.stacked_linear.numpy(), x @ w1.T @ w2.T @ w3.T, atol=1e-5)
     assert r.linear_gap < 1e-5  # float32 rounding only
     assert r.nonlinear_gap > 100 * r.linear_gap
+
+
+def numpy_best_fit(x, targets):
+    """Least squares with a bias column, in float64 numpy: the reference for the engine's fit."""
+    design = np.c_[x, np.ones(len(x))]
+    solution, *_ = np.linalg.lstsq(design, targets, rcond=None)
+    return solution[:-1].T, solution[-1], targets - design @ solution
+
+
+@pytest.mark.parametrize("act", ["relu", "tanh", "sigmoid", "gelu", "none"])
+@pytest.mark.parametrize("seed", [0, 5])
+def test_best_single_matrix_matches_numpy_lstsq(act, seed):
+    r = layers.depth_collapse(act, seed)
+    x = r.fit_inputs.numpy().astype(np.float64)
+    assert len(x) == layers.FIT_SAMPLES and np.array_equal(r.fit_inputs[: len(r.inputs)], r.inputs)
+    w1, w2, w3 = (w.double() for w in r.weights)
+    f = REFERENCE[act]
+    with torch.no_grad():
+        targets = (f(f(torch.from_numpy(x) @ w1.T) @ w2.T) @ w3.T).numpy()  # the network, in float64
+    weight, bias, residual = numpy_best_fit(x, targets)
+    fit = r.best_fit
+    np.testing.assert_allclose(fit.weight.numpy(), weight, atol=1e-4)
+    np.testing.assert_allclose(fit.bias.numpy(), bias, atol=1e-4)
+    assert fit.rms_error == pytest.approx(np.sqrt(np.mean(residual**2)), rel=1e-3, abs=1e-5)
+    assert fit.max_error == pytest.approx(np.abs(residual).max(), rel=1e-3, abs=1e-5)
+    assert fit.target_rms == pytest.approx(np.sqrt(np.mean(targets**2)), rel=1e-4)
+    if act == "none":
+        assert fit.max_error < 1e-5  # three linear layers are one matrix: only float32 rounding is left
+    else:
+        assert fit.rms_error > 1e-3 and fit.rms_error > 1000 * r.linear_gap
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_no_single_matrix_matches_a_relu_network(seed):
+    fit = layers.depth_collapse("relu", seed).best_fit
+    assert fit.rms_error > 0.1 * fit.target_rms  # misses by a tenth of the outputs' size or more
+
+
+def test_best_linear_fit_recovers_an_affine_map():
+    generator = torch.Generator().manual_seed(1)
+    x = torch.randn(200, 3, generator=generator)
+    weight, bias = torch.randn(2, 3, generator=generator), torch.tensor([0.5, -2.0])
+    fit = layers.best_linear_fit(x, layers.dense(x, weight, bias))
+    torch.testing.assert_close(fit.weight, weight, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(fit.bias, bias, atol=1e-5, rtol=1e-5)
+    assert fit.max_error < 1e-5
 
 
 @given(st.integers(1, 64), st.integers(1, 16), st.integers(1, 16), st.integers(1, 8), activations)
@@ -106,4 +155,11 @@ def test_forward_caps(sizes):
 def test_layers_on_cuda():
     r = layers.two_layer_forward(device="cuda")
     assert r.y.device.type == "cuda" and r.nn_linear_gap < 1e-5
+    depth = layers.depth_collapse("relu", device="cuda")
+    assert depth.best_fit.weight.device.type == "cuda"  # torch.linalg.lstsq's CUDA driver
+    w1, w2, w3 = (w.cpu().double() for w in depth.weights)
+    x = depth.fit_inputs.cpu().double()
+    targets = (torch.relu(torch.relu(x @ w1.T) @ w2.T) @ w3.T).numpy()
+    *_, residual = numpy_best_fit(x.numpy(), targets)
+    assert depth.best_fit.rms_error == pytest.approx(np.sqrt(np.mean(residual**2)), rel=1e-3)
     assert layers.layer_2d("grid", (1, 0, 0, 1), (0, 0), device="cuda").output.device.type == "cuda"

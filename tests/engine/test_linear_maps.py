@@ -60,7 +60,7 @@ def test_ellipse_semi_axes_are_the_singular_values():
         ("projection", "collapses"),
         ("singular", "collapses"),
         ("shear", "only one eigen-direction"),
-        ("symmetric", "eigenvector lines map onto themselves"),
+        ("symmetric", "Each eigenline stays on itself"),
     ],
 )
 def test_presets_are_described_in_words(preset, words):
@@ -134,3 +134,81 @@ def test_only_a_true_rotation_is_said_to_rotate_every_vector():
     skewed = linear_maps.linear_map(1, -3, 0.1, 1)  # complex eigenvalues, but not a rotation
     assert "rotates every vector" not in skewed.description
     assert "tilted coordinate system" in skewed.description
+
+
+@pytest.mark.parametrize(
+    ("entries", "phrases"),
+    [
+        ((2, 0, 0, 0.5), ["λ₁ = 2) vectors are stretched to 2 times", "λ₂ = 0.5) they are shrunk to 0.5 times"]),
+        ((2, 0, 0, -0.5), ["they are flipped to point the other way and shrunk to 0.5 times their length"]),
+        (
+            (-3, 0, 0, 1),
+            ["λ₁ = 1) vectors are left unchanged", "they are flipped to point the other way and stretched"],
+        ),
+        ((1, 0, 0, 0), ["λ₂ = 0) they are collapsed to the origin"]),
+        ((0.3, 0.6, 0.1, 0.2), ["λ₂ = 0) they are collapsed to the origin"]),  # rounding gives ~1e-17, not 0
+        ((0, 1, 1, 0), ["λ₂ = -1) they are flipped to point the other way, with their length kept"]),
+        ((1, 1, 0, 1), ["along that line vectors are left unchanged"]),
+        ((0, 1, 0, 0), ["along that line vectors are collapsed to the origin"]),
+        ((-2, 0, 0, -2), ["all vectors are flipped to point the other way and stretched to 2 times"]),
+    ],
+)
+def test_each_eigenvalue_is_said_in_words(entries, phrases):
+    description = linear_maps.linear_map(*entries).description
+    for phrase in phrases:
+        assert phrase in description
+    assert "stretched by their eigenvalues" not in description
+
+
+def test_a_collapsing_or_flipping_eigenline_is_not_called_stretched():
+    collapse = linear_maps.linear_map(1, 0, 0, 0).description
+    assert "collapsed to the origin" in collapse and "stretched" not in collapse
+    flip = linear_maps.linear_map(1, 0, 0, -1).description
+    assert "flipped" in flip and "stretched" not in flip
+
+
+def test_small_numbers_keep_significant_figures():
+    r = linear_maps.linear_map(0.01, 0, 0, 0.01)
+    assert r.determinant == pytest.approx(1e-4)
+    assert "det = 0.0001;" in r.description
+    assert "0.01 times the identity" in r.description
+    assert linear_maps.number(1e-4) == "0.0001" and linear_maps.number(-0.0) == "0"
+
+
+@pytest.mark.parametrize(
+    ("entries", "stays"),
+    [
+        (linear_maps.PRESETS["rotation 30°"], True),
+        ((0.87, -0.5, 0.5, 0.87), True),  # the rotation as the sliders hold it
+        (linear_maps.PRESETS["reflection"], True),
+        (linear_maps.PRESETS["identity"], True),
+        ((0.01, 0, 0, 0.01), True),
+        ((3, 0, 0, -3), True),
+        (linear_maps.PRESETS["shear"], False),
+        (linear_maps.PRESETS["scaling"], False),
+        (linear_maps.PRESETS["symmetric"], False),
+        ((1, 0, 0, 1.01), False),
+        ((0, 0, 0, 0), False),  # a point, not a circle
+    ],
+)
+def test_circle_stays_circle_exactly_when_singular_values_match(entries, stays):
+    r = linear_maps.linear_map(*entries)
+    assert r.circle_stays_circle is stays
+    lengths = np.linalg.norm(r.circle_after.numpy(), axis=1)
+    if stays:  # every point of the image is at distance sigma: a circle
+        np.testing.assert_allclose(lengths, r.singular_values[0].item(), rtol=1e-9)
+    else:
+        assert lengths.max() - lengths.min() > 1e-3 or lengths.max() == 0
+
+
+def test_singular_values_of_a_singular_matrix_are_exactly_zero():
+    r = linear_maps.linear_map(0.3, 0.6, 0.1, 0.2)  # second row = first / 3
+    assert r.determinant == 0.0 and r.singular_values[1].item() == 0.0
+    assert min(abs(z) for z in r.eigenvalues) == 0.0
+
+
+def test_the_rounded_rotation_preset_is_still_a_rotation():
+    rounded = [round(v, 2) for v in linear_maps.PRESETS["rotation 30°"]]
+    assert rounded == [0.87, -0.5, 0.5, 0.87]
+    description = linear_maps.linear_map(*rounded).description
+    assert "M rotates every vector by 29.9°" in description

@@ -5,11 +5,12 @@ import math
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special, stats
 
-from engine import vectors
+from engine import activations, vectors
 
 lengths = st.floats(0.1, 5.0)
 angles = st.floats(-180.0, 180.0)
@@ -111,6 +112,69 @@ def test_unknown_activation_lists_choices():
         vectors.neuron([1.0], [1.0], 0.0, "swish")
 
 
+BUILT_INS = {
+    "none": lambda z: z,
+    "relu": torch.relu,
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+    "gelu": F.gelu,
+}
+NUMPY_FORMULAS = {
+    "none": lambda z: z,
+    "relu": lambda z: np.maximum(z, 0.0),
+    "tanh": np.tanh,
+    "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+    "gelu": lambda z: 0.5 * z * (1 + special.erf(z / np.sqrt(2))),
+}
+
+
+@pytest.mark.parametrize("name", list(BUILT_INS))
+@pytest.mark.parametrize("z_now", [-2.4, 0.0, 3.7])
+def test_activation_curve_matches_torch_and_numpy(name, z_now):
+    curve = activations.activation_curve(name, z_now, device="cpu")
+    torch.testing.assert_close(curve.output, BUILT_INS[name](curve.z))
+    z64 = curve.z.double().numpy()
+    np.testing.assert_allclose(curve.output.double().numpy(), NUMPY_FORMULAS[name](z64), rtol=1e-5, atol=1e-6)
+    assert curve.output_now == pytest.approx(float(NUMPY_FORMULAS[name](np.float64(curve.z_now))), rel=1e-5, abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("z_now", "low", "high"), [(0.0, -6.0, 6.0), (4.0, -6.0, 6.0), (20.0, -6.0, 22.0), (-50.0, -55.0, 6.0)]
+)
+def test_activation_curve_spans_minus_six_to_six_and_reaches_z(z_now, low, high):
+    curve = activations.activation_curve("relu", z_now, points=101)
+    z = curve.z.cpu().numpy()
+    assert len(z) == 101 and np.all(np.diff(z) > 0)
+    assert z[0] == pytest.approx(low, rel=1e-6) and z[-1] == pytest.approx(high, rel=1e-6)
+    assert z[0] < curve.z_now < z[-1]
+
+
+neuron_vectors = st.lists(st.floats(-10, 10), min_size=1, max_size=8)
+
+
+@settings(max_examples=40, deadline=None)
+@given(neuron_vectors, st.floats(-10, 10), st.sampled_from(list(BUILT_INS)))
+def test_activation_marker_is_the_neuron_output(values, bias, name):
+    weights = [v / 2 - 1 for v in reversed(values)]
+    r = vectors.neuron(weights, values, bias, name)
+    curve = activations.activation_curve(name, r.pre_activation)
+    assert curve.z_now == r.pre_activation
+    assert curve.output_now == pytest.approx(r.output, rel=1e-6, abs=1e-7)
+    # The marker lies on the drawn curve (up to linear interpolation between grid points).
+    z, y = curve.z.cpu().double().numpy(), curve.output.cpu().double().numpy()
+    spacing = z[1] - z[0]
+    assert abs(np.interp(curve.z_now, z, y) - curve.output_now) <= 1.2 * spacing
+
+
+@pytest.mark.parametrize(
+    ("name", "z_now", "points", "message"),
+    [("swish", 0.0, 101, "relu"), ("relu", float("nan"), 101, "finite"), ("relu", 0.0, 2, "points")],
+)
+def test_activation_curve_bad_input(name, z_now, points, message):
+    with pytest.raises(ValueError, match=message):
+        activations.activation_curve(name, z_now, points)
+
+
 def test_random_cosines_are_the_cosines_of_the_sampled_vectors():
     # Re-draw the same vectors with the same generator and compute cosines with numpy.
     dim, pairs, seed = 37, 50, 3
@@ -163,6 +227,24 @@ def test_cosine_density_matches_scipy_beta(dim):
     half = (dim - 1) / 2
     expected = stats.beta(half, half, loc=-1, scale=2).pdf(np.asarray(curve.t))
     np.testing.assert_allclose(curve.density, expected, rtol=1e-6, atol=1e-12)
+
+
+@pytest.mark.parametrize("dim", [2, 3, 64, 384, 4096])
+def test_cosine_density_curve_spans_the_whole_axis_and_samples_the_peak_finely(dim):
+    curve = vectors.cosine_density_curve(dim, 401)
+    t = np.asarray(curve.t)
+    assert np.all(np.diff(t) > 0)
+    assert t[0] == pytest.approx(-0.995) and t[-1] == pytest.approx(0.995)
+    # Near 0, grid points are at most a twentieth of a standard deviation apart.
+    near_peak = np.abs(t) < 1 / math.sqrt(dim)
+    assert near_peak.sum() >= 40
+    assert np.max(np.diff(t[near_peak])) <= 0.05 / math.sqrt(dim)
+
+
+@pytest.mark.parametrize("dim", [16, 384, 4096])
+def test_cosine_density_curve_holds_all_the_probability(dim):
+    curve = vectors.cosine_density_curve(dim)
+    assert np.trapezoid(np.asarray(curve.density), np.asarray(curve.t)) == pytest.approx(1.0, abs=1e-3)
 
 
 def test_spread_chart_and_seed_are_capped():

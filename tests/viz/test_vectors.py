@@ -4,7 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from engine import vectors
+from engine import activations, vectors
 from ui.compute import to_host
 from viz import vectors as charts
 
@@ -55,6 +55,72 @@ def test_histogram_holds_every_measured_cosine():
     hist = trace(fig, "measured pairs")
     np.testing.assert_array_equal(hist.x, spread.cosines)
     assert fig.layout.shapes[0].x1 == pytest.approx(1 / np.sqrt(128))
+
+
+def histogram_figure(dim: int, pairs: int = 1000, *, zoom: bool | None = None) -> tuple[go.Figure, object]:
+    spread = to_host(vectors.random_cosines(dim, pairs, 0))
+    curve = to_host(vectors.cosine_density_curve(dim))
+    if zoom is None:
+        return charts.cosine_histogram(spread, curve.t, curve.density), spread
+    return charts.cosine_histogram(spread, curve.t, curve.density, zoom=zoom), spread
+
+
+@pytest.mark.parametrize("dim", [2, 64, 4096])
+def test_histogram_axis_is_the_whole_cosine_range_by_default(dim):
+    fig, _ = histogram_figure(dim)
+    assert list(fig.layout.xaxis.range) == [-1.0, 1.0]
+    # The exact density is drawn across the same range, not only around the peak.
+    density = trace(fig, "exact density")
+    assert density.x[0] <= -0.99 and density.x[-1] >= 0.99
+
+
+@pytest.mark.parametrize(("dim", "half_width"), [(2, 1.0), (16, 1.0), (64, 0.75), (4096, 6 / 64)])
+def test_zoom_narrows_the_axis_to_six_over_root_d(dim, half_width):
+    fig, _ = histogram_figure(dim, zoom=True)
+    np.testing.assert_allclose(fig.layout.xaxis.range, [-half_width, half_width])
+
+
+@pytest.mark.parametrize("dim", [2, 64, 4096])
+def test_histogram_bins_resolve_the_peak_and_hold_every_cosine(dim):
+    fig, spread = histogram_figure(dim)
+    hist = trace(fig, "measured pairs")
+    bins = hist.xbins
+    edges = np.arange(bins.start, bins.end + bins.size, bins.size)
+    cosines = np.asarray(spread.cosines)
+    assert edges[0] <= cosines.min() and edges[-1] >= cosines.max()
+    # The same binning in numpy: the peak spreads over many bins, not one fat bar.
+    counts, _ = np.histogram(cosines, edges)
+    assert counts.sum() == len(cosines)
+    assert np.count_nonzero(counts) >= 25
+    assert counts.max() <= 0.1 * len(cosines)
+    assert bins.size <= 0.2 / np.sqrt(dim)
+    # Zooming keeps the same bins.
+    zoomed, _ = histogram_figure(dim, zoom=True)
+    assert trace(zoomed, "measured pairs").xbins == bins
+
+
+@pytest.mark.parametrize("name", ["none", "relu", "tanh", "sigmoid", "gelu"])
+def test_activation_chart_marks_the_neuron_output(name):
+    r = to_host(vectors.neuron([0.5, -0.3, -0.8], [1.0, 2.0, 3.0], 0.1, name))
+    curve = to_host(activations.activation_curve(name, r.pre_activation))
+    fig = charts.activation_chart(curve, name)
+    now = trace(fig, "now")
+    assert now.x[0] == pytest.approx(r.pre_activation)
+    assert now.y[0] == pytest.approx(r.output, rel=1e-6, abs=1e-7)
+    line = next(t for t in fig.data if t.name != "now")
+    np.testing.assert_array_equal(line.x, curve.z)
+    np.testing.assert_array_equal(line.y, curve.output)
+    low, high = fig.layout.xaxis.range
+    assert low <= -6 and high >= 6 and low < r.pre_activation < high
+    assert fig.layout.shapes[0].x0 == pytest.approx(r.pre_activation)
+
+
+def test_relu_chart_shows_the_negative_z_cut_to_zero():
+    curve = to_host(activations.activation_curve("relu", -2.4))
+    fig = charts.activation_chart(curve, "ReLU")
+    assert trace(fig, "now").y[0] == 0.0
+    line = next(t for t in fig.data if t.name != "now")
+    assert np.all(line.y[line.x < 0] == 0) and np.all(line.y[line.x > 0] > 0)
 
 
 def test_spread_chart_is_log_log():

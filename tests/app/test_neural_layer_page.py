@@ -1,0 +1,77 @@
+"""The neural layer page: one figure per panel, shared scales, the least-squares proof, and its words."""
+
+import pytest
+
+from engine import layers
+from tests.app.helpers import metric_values, open_page, plotly_figures
+
+PAGE = "app_pages/neural_layer.py"
+FIT_METRIC = "best single matrix: RMS error"
+
+
+def z_rows(trace) -> int:
+    """Rows of a heatmap's z, sent either as nested lists or as plotly's typed array {"bdata", "shape"}."""
+    z = trace["z"]
+    return int(z["shape"].split(",")[0]) if isinstance(z, dict) else len(z)
+
+
+def heatmap_traces(figures):
+    return [t for fig in figures for t in fig["data"] if t.get("type") == "heatmap"]
+
+
+@pytest.fixture(scope="module")
+def page():
+    at = open_page(PAGE, {"depth_act": "relu", "depth_seed": "3"})
+    assert not at.exception, at.exception
+    return at
+
+
+def test_every_panel_is_its_own_figure(page):
+    figures = plotly_figures(page)
+    # 3 stages of the plane, 2 rows x 3 for depth, 5 tensors of the forward pass: each stacks on a phone.
+    assert len(figures) == 3 + 6 + 5
+    for fig in figures:
+        axes = [key for key in fig["layout"] if key.startswith(("xaxis", "yaxis"))]
+        assert sorted(axes) == ["xaxis", "yaxis"], "one panel per figure"
+
+
+def test_the_two_difference_panels_share_one_scale(page):
+    gaps = [t for t in heatmap_traces(plotly_figures(page)) if t["name"] == "difference"]
+    assert len(gaps) == 2
+    assert gaps[0]["zmin"] == gaps[1]["zmin"] and gaps[0]["zmax"] == gaps[1]["zmax"]
+    expected = layers.depth_collapse("relu", 3)
+    assert gaps[0]["zmax"] == pytest.approx(expected.nonlinear_gap, rel=1e-5)
+
+
+def test_best_single_matrix_error_is_shown(page):
+    shown = metric_values(page)
+    expected = layers.depth_collapse("relu", 3).best_fit
+    assert float(shown[FIT_METRIC]) == pytest.approx(expected.rms_error, abs=1e-3)
+    assert float(shown[FIT_METRIC]) > 0.01  # no matrix matches a ReLU network
+    assert any("fitted by least squares" in c.value for c in page.caption)
+
+
+def test_every_heatmap_shows_its_colour_bar(page):
+    traces = heatmap_traces(plotly_figures(page))
+    assert len(traces) == 6 + 5
+    assert all(t.get("showscale") for t in traces)
+
+
+def test_grid_classes_are_named_by_the_inputs(page):
+    names = {t.get("name") for fig in plotly_figures(page) for t in fig["data"] if t.get("mode") == "markers"}
+    assert set(layers.CLASS_NAMES["grid"]) <= names
+    assert not any("y = x" in name for name in names)
+
+
+def test_mlp_sentence_is_accurate(page):
+    text = " ".join(m.value for m in page.markdown)
+    assert "every transformer" not in text
+    assert "SwiGLU" in text and "ReLU" in text
+
+
+def test_a_batch_of_256_is_a_tall_strip_without_gaps():
+    at = open_page(PAGE, {"batch": "256"})
+    assert not at.exception
+    forward = [t for t in heatmap_traces(plotly_figures(at)) if t["name"].split()[0] in ("X", "W₁ᵀ", "H", "W₂ᵀ", "Y")]
+    assert [z_rows(t) for t in forward] == [256, 8, 256, 16, 256]
+    assert all(t["xgap"] == 0 and t["ygap"] == 0 for t in forward)
