@@ -18,17 +18,6 @@ frame.header(
 frame.formula(r"y = \sigma(W x + b)", r"\text{for a batch: } Y = \sigma(X W^{\top} + b)")
 
 
-def chart_row(section: frame.Section, figures, *, key: str, widths=None, timing: bool = True) -> None:
-    """Panels side by side in columns, stacked one per row on a phone, then the timing line under the row.
-
-    The keys keep two identical panels (the same matrix in two rows) from sharing one element id.
-    """
-    for index, (column, fig) in enumerate(zip(st.columns(widths or len(figures)), figures, strict=True)):
-        column.plotly_chart(fig, config=frame.PLOTLY_CONFIG, key=f"{key}_{index}")
-    if timing:
-        section.timing_note()
-
-
 @st.fragment
 def fold_the_plane() -> None:
     section = frame.Section("One layer on the plane")
@@ -50,7 +39,7 @@ def fold_the_plane() -> None:
     if result is None:
         return
     with chart:
-        chart_row(section, charts.layer_stages(result), key="stage")
+        section.chart_row(charts.layer_stages(result), key="stage")
         if act == "relu":
             st.caption(
                 f"ReLU set {result.zeroed_share:.0%} of the output coordinates to exactly 0: those points "
@@ -110,7 +99,7 @@ def depth_needs_nonlinearity() -> None:
     rows = charts.depth_panels(collapse)
     for index, row in enumerate(rows):
         st.markdown(f"**{row.caption}**")
-        chart_row(section, row.figures, key=f"depth_{index}", timing=index == len(rows) - 1)
+        section.chart_row(row.figures, key=f"depth_{index}", timing=index == len(rows) - 1)
     st.caption(
         "Both difference panels share one colour scale, so float32 rounding is white; hover a cell for its exact value."
     )
@@ -169,7 +158,7 @@ def batch_forward() -> None:
     rows = charts.forward_panels(forward)
     for index, row in enumerate(rows):
         st.markdown(f"**{row.caption}**")
-        chart_row(section, row.figures, key=f"forward_{index}", widths=row.widths, timing=index == len(rows) - 1)
+        section.chart_row(row.figures, key=f"forward_{index}", widths=row.widths, timing=index == len(rows) - 1)
     section.code_panel()
 
 

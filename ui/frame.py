@@ -57,6 +57,11 @@ def where_in_ai(points: Sequence[str]) -> None:
     st.markdown("\n".join(f"- {p}" for p in points))
 
 
+def draw(fig: go.Figure, *, key: str | None = None) -> None:
+    """One chart. ``theme=None``: the figure carries its own small template (viz/theme.py)."""
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, theme=None, key=key)
+
+
 def format_timing(timing: Timing, cached: bool) -> str:
     device = "GPU" if timing.device == "cuda" else "CPU"
     note = " · cached result" if cached else ""
@@ -93,8 +98,23 @@ class Section:
 
     def chart(self, fig: go.Figure) -> None:
         """Draw a figure and, under it, where and how fast the last engine call ran."""
-        st.plotly_chart(fig, config=PLOTLY_CONFIG)
+        draw(fig)
         self.timing_note()
+
+    def chart_row(
+        self, figures: Sequence[go.Figure], *, key: str, widths: Sequence[float] | None = None, timing: bool = True
+    ) -> None:
+        """Panels side by side, then the timing line under the row.
+
+        The narrow-screen rule for multi-panel figures: each panel is its own figure in a column,
+        and Streamlit stacks columns on screens under 640 px, so a phone shows one panel per row.
+        ``key`` keeps two identical panels (the same matrix twice) from sharing one element id.
+        """
+        for index, (column, fig) in enumerate(zip(st.columns(widths or len(figures)), figures, strict=True)):
+            with column:
+                draw(fig, key=f"{key}_{index}")
+        if timing:
+            self.timing_note()
 
     def timing_note(self) -> None:
         if self._last is not None:

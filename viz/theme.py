@@ -19,6 +19,25 @@ NEGATIVE = "#B2182B"
 DIVERGING = "RdBu"
 
 
+INK = "#31333F"  # Streamlit's text colour
+_AXIS = dict(gridcolor="#E6E6E6", linecolor="#D0D0D0", zerolinecolor="#B8B8B8", ticks="", automargin=True)
+
+# The whole look in a few lines. Plotly's default template (3.6 KB of JSON in every figure) and
+# Streamlit's theme, which rewrites each figure in the browser, made every redraw slower
+# (BENCHMARKS.md); pages draw with ``theme=None`` and this template.
+TEMPLATE = {
+    "layout": {
+        "font": {"family": '"Source Sans", "Source Sans Pro", sans-serif', "size": 13, "color": INK},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "colorway": [VECTOR_A, VECTOR_B, DERIVED, ACCENT, NEGATIVE, NEUTRAL],
+        "xaxis": _AXIS,
+        "yaxis": _AXIS,
+        "hoverlabel": {"font": {"family": '"Source Sans", "Source Sans Pro", sans-serif'}},
+    }
+}
+
+
 def figure(traces, layout: dict | None = None, *, height: int = 420) -> go.Figure:
     """A chart built in one step: the shared look, then ``layout`` on top.
 
@@ -26,6 +45,7 @@ def figure(traces, layout: dict | None = None, *, height: int = 420) -> go.Figur
     validates each call separately, and those milliseconds add up against the rerun budget.
     """
     merged = {
+        "template": TEMPLATE,
         "height": height,
         "margin": dict(l=10, r=10, t=30, b=10),
         "hovermode": "closest",
