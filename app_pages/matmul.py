@@ -3,7 +3,7 @@
 import streamlit as st
 
 from engine import matmul
-from ui import frame, widgets
+from ui import frame, page_memory, widgets
 from viz import matrices as charts
 
 frame.header(
@@ -30,9 +30,23 @@ def cell_picker(label: str, key: str, size: int) -> int:
     return widgets.slider(label, key=key, min_value=0, max_value=size - 1, value=0, step=1)
 
 
-@st.fragment
-def products() -> None:
-    section = frame.Section("Shapes, and C[i, j] as a dot product")
+ENTRIES = ("random integers", "type my own")
+DEFAULT_A, DEFAULT_B = "1 2 3\n4 5 6", "1 0\n0 1\n1 1"
+FORMAT_HELP = (
+    "One row per line (or rows separated by ;), numbers separated by spaces or commas, e.g. 1 2; 3 4. "
+    f"Use a point for decimals (0.5). At most {matmul.MAX_SIDE}×{matmul.MAX_SIDE}."
+)
+
+
+def typed_matrix(label: str, key: str, default: str) -> str:
+    # ui.widgets has no text box: this one is bound to the URL here, and registered with the
+    # page's memory like every ui.widgets control, so Back and Forward bring the text back.
+    page_memory.register(key)
+    return st.text_area(label, value=default, key=key, bind="query-params", height=130, help=FORMAT_HELP)
+
+
+def random_shapes() -> tuple[int, int, int, int, int]:
+    """The shape sliders and the seed: (m, n, n2, p, seed)."""
     shapes = st.columns(5)
     with shapes[0]:
         m = widgets.slider("rows of A (m)", key="m", min_value=1, max_value=8, value=3)
@@ -55,12 +69,49 @@ def products() -> None:
                 help="Draw new integer entries from -4 to 4",
             )
         )
+    return m, n, n2, p, seed
+
+
+def result_chart(section: frame.Section, matrix, title: str, name: str) -> None:
+    """A*B or B@A alone, in a column about as wide per matrix column as A, B and C above (full width on a phone)."""
+    share = charts.result_share(matrix)
+    with st.columns([share, 1 - share])[0] if share < 1 else st.container():
+        section.chart(charts.result_figure(matrix, title=title, name=name))
+
+
+@st.fragment
+def products() -> None:
+    section = frame.Section("Shapes, and C[i, j] as a dot product")
+    entries = widgets.choice(
+        "entries of A and B",
+        key="entries",
+        options=ENTRIES,
+        value=ENTRIES[0],
+        help="Random small integers, drawn from a seed, or matrices you type.",
+    )
+    if entries == ENTRIES[1]:
+        left, right = st.columns(2)
+        with left:
+            a_text = typed_matrix("A", "a_text", DEFAULT_A)
+        with right:
+            b_text = typed_matrix("B", "b_text", DEFAULT_B)
+        # Both are read before stopping, so a mistake in each is reported at once.
+        a = section.run(matmul.parse_matrix, a_text, "A")
+        b = section.run(matmul.parse_matrix, b_text, "B")
+        if a is None or b is None:
+            return
+        (m, n), (n2, p) = a.shape, b.shape
+    else:
+        m, n, n2, p, seed = random_shapes()
     pick_row, pick_col = st.columns(2)
     with pick_row:
         i = cell_picker("output row i", "i", m)
     with pick_col:
         j = cell_picker("output column j", "j", p)
-    lesson = section.run(matmul.matmul_lesson, m, n, n2, p, i, j, seed)
+    if entries == ENTRIES[1]:
+        lesson = section.run(matmul.matmul_lesson_from, a, b, i, j)
+    else:
+        lesson = section.run(matmul.matmul_lesson, m, n, n2, p, i, j, seed)
     if lesson is None:
         return
     if lesson.matmul.error:
@@ -75,15 +126,19 @@ def products() -> None:
             f"**{lesson.shape_rule}** · cost 2·m·n·p = 2·{m}·{n}·{p} = {lesson.flops:,} FLOPs",
             icon=":material/check_circle:",
         )
-    section.chart(charts.product_panels(lesson))
+    row = charts.product_panels(lesson)
+    section.chart_row(row.figures, key="abc", widths=row.widths)
     if lesson.cell_value is not None:
         left, right = st.columns([1, 1], gap="medium")
         with left:
             st.markdown(f"**C[{lesson.row}, {lesson.col}] = row {lesson.row} of A · column {lesson.col} of B**")
             section.chart(charts.cell_sum(lesson))
         with right:
-            terms = " + ".join(f"({a:.0f})({b:.0f})" for a, b in zip(lesson.row_of_a, lesson.col_of_b, strict=True))
-            frame.formula(rf"C_{{{lesson.row}{lesson.col}}} = {terms} = {lesson.cell_value:.0f}")
+            terms = " + ".join(
+                f"({charts.number_text(a)})({charts.number_text(b)})"
+                for a, b in zip(lesson.row_of_a, lesson.col_of_b, strict=True)
+            )
+            frame.formula(rf"C_{{{lesson.row}{lesson.col}}} = {terms} = {charts.number_text(lesson.cell_value)}")
             st.markdown(
                 f"The blue outline is row {lesson.row} of A, the orange one column {lesson.col} of B. Multiply them "
                 f"pairwise and add: that single number is the outlined cell of C. C has {m}×{p} = {m * p} cells, "
@@ -100,12 +155,13 @@ def products() -> None:
     st.caption(f"Broadcasting check for A {tuple(lesson.a.shape)} * B {tuple(lesson.b.shape)}: {lesson.broadcast_rule}")
     if lesson.elementwise.error:
         st.warning(f"`A * B` fails here. PyTorch says: {lesson.elementwise.error}", icon=":material/block:")
-    if lesson.elementwise.value is not None or lesson.matmul.value is not None:
-        titles = (
-            "A * B (element-wise)" if lesson.elementwise.value is not None else "A * B: shapes do not broadcast",
-            "A @ B (matrix product)" if lesson.matmul.value is not None else "A @ B: inner sizes differ",
+    else:
+        st.markdown(
+            "A * B is drawn below; compare it with C = A @ B above: the same A and B, different numbers."
+            if lesson.matmul.value is not None
+            else "A @ B fails for these shapes (above), yet A * B works: the two operations have different rules."
         )
-        section.chart(charts.side_by_side(lesson.elementwise.value, lesson.matmul.value, titles, ("A*B", "A@B")))
+        result_chart(section, lesson.elementwise.value, "A * B (element-wise)", "A*B")
 
     st.header("Order matters: AB ≠ BA", divider="gray")
     if lesson.reversed.error and lesson.matmul.error:
@@ -116,19 +172,22 @@ def products() -> None:
             f"{lesson.reversed.error}"
         )
     elif lesson.order_gap is not None:
-        verdict = "they happen to be equal" if lesson.order_gap == 0 else f"they differ by up to {lesson.order_gap:.0f}"
-        st.markdown(f"Both products are {m}×{p}, and {verdict}. Try square shapes with several seeds.")
+        verdict = (
+            "they happen to be equal"
+            if lesson.order_gap == 0
+            else f"they differ by up to {charts.number_text(lesson.order_gap)}"
+        )
+        more = "" if entries == ENTRIES[1] else " Try square shapes with several seeds."
+        st.markdown(f"Both products are {m}×{p}, and {verdict}: compare B @ A below with C = A @ B above.{more}")
     elif lesson.matmul.error:
         st.info(
             f"A @ B fails, yet B @ A works: ({n2}, {p}) @ ({m}, {n}) -> ({n2}, {n}). Order decides even "
             "whether a product exists."
         )
     else:
-        st.markdown(f"A @ B is {m}×{p} but B @ A is {n2}×{n}: not even the same shape.")
-    if lesson.matmul.value is not None or lesson.reversed.value is not None:
-        section.chart(
-            charts.side_by_side(lesson.matmul.value, lesson.reversed.value, ("A @ B", "B @ A"), ("A@B", "B@A"))
-        )
+        st.markdown(f"A @ B is {m}×{p} (C above) but B @ A is {n2}×{n}: not even the same shape.")
+    if lesson.reversed.value is not None:
+        result_chart(section, lesson.reversed.value, "B @ A", "B@A")
     section.code_panel()
 
 

@@ -24,7 +24,7 @@ import torch
 from playwright.sync_api import Locator, Page
 
 from app_pages.catalog import lesson_pages
-from bench.bench_pages import percentile, write
+from bench.bench_pages import ROOT, percentile, write
 from tests.e2e.browser import chromium, streamlit_server, wait_idle
 from tests.e2e.felt import Network, Timed, first_chart_ms, instrument, mark, measure, wait_done
 
@@ -160,8 +160,31 @@ def summary(times: list[Timed]) -> str:
     return f"{len(times)} | {p50:.0f} | {p95:.0f} | {p95 / INPUT_BUDGET_MS:.2f} | {parts} | {kb:.0f}"
 
 
+def baseline(browser, rounds: int) -> list[Timed]:
+    """One slider and one small chart (bench/baseline_app.py): the floor on this machine, this run."""
+    with streamlit_server(script=ROOT / "bench" / "baseline_app.py") as base:
+        page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+        network = instrument(page)
+        page.goto(base)
+        first_chart_ms(page)
+        wait_idle(page)
+        thumb = page.get_by_test_id("stMain").locator("input[type=range]").first
+        times = []
+        for round_ in range(max(10, 4 * rounds)):
+            since = mark(page)
+            slider_action(thumb)(page, round_)
+            wait_done(page, since)
+            times.append(measure(page, since, network))
+        page.close()
+    return times
+
+
 def report(rounds: int, only: set[str] | None) -> str:
     rows, kind_rows, load_rows = [], [], []
+    with chromium() as browser:
+        floor = baseline(browser, rounds)
+    floor_p95 = percentile([t.total for t in floor], 95)
+    print(f"baseline: {summary(floor)}")
     with streamlit_server() as base, chromium() as browser:
         context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
         cold_page = context.new_page()
@@ -178,7 +201,8 @@ def report(rounds: int, only: set[str] | None) -> str:
             page.close()
             every = [t for times in by_kind.values() for t in times]
             print(f"{entry.title}: {summary(every)}")
-            rows.append(f"| {entry.title} | {summary(every)} |")
+            p95 = percentile([t.total for t in every], 95)
+            rows.append(f"| {entry.title} | {summary(every)} | {p95 / floor_p95:.1f} |")
             for kind, times in by_kind.items():
                 kind_rows.append(f"| {entry.title} | {kind} | {summary(times)} |")
             warm = statistics.median(loads)
@@ -201,8 +225,9 @@ def report(rounds: int, only: set[str] | None) -> str:
             "the browser turning those frames into DOM and charts. "
             f"{rounds} changes per control, up to {PER_KIND} controls of each kind per page.",
             "",
-            f"| page {head}",
-            "|---|---|---|---|---|---|---|",
+            f"| page {head} p95 / baseline p95 |",
+            "|---|---|---|---|---|---|---|---|",
+            f"| *baseline: one slider, one small chart* | {summary(floor)} | 1.0 |",
             *rows,
             "",
             f"| page | control {head}",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 
 import torch
@@ -11,6 +13,8 @@ from engine.device import resolve_device, seeded_generator
 from engine.timing import measure
 
 MAX_SIDE = 12  # the lesson's matrices are drawn cell by cell
+MAX_TEXT = 2_000  # characters of a typed matrix: 12 rows of 12 numbers with room to spare
+MAX_ENTRY = 1e6  # a typed entry's size: products of such entries stay exact enough in float32
 MAX_TIMED_SIZE = 2048  # the timing demo's N x N product: 2 * 2048^3 = 17 GFLOP
 
 
@@ -76,6 +80,14 @@ def matmul_lesson(
     generator = seeded_generator(seed, dev)
     a = integer_matrix(m, n, generator, dev)
     b = integer_matrix(n2, p, generator, dev)
+    return matmul_lesson_from(a, b, row, col, device=dev)
+
+
+def matmul_lesson_from(a, b, row: int = 0, col: int = 0, *, device=None) -> MatmulLesson:
+    """Every product the page shows for given matrices A and B (tensors or nested lists)."""
+    dev = resolve_device(device)
+    a, b = (_lesson_matrix(name, values, dev) for name, values in (("A", a), ("B", b)))
+    (m, n), (n2, p) = a.shape, b.shape
     product = try_product(torch.matmul, a, b)
     row, col = int_in_range("The output row i", row, 0, m - 1), int_in_range("The output column j", col, 0, p - 1)
     # C[i, j] exists only when the product does: it is row i of A dotted with column j of B.
@@ -105,6 +117,82 @@ def matmul_lesson(
         order_gap=gap,
         flops=2 * m * n * p,
     )
+
+
+def _lesson_matrix(name: str, values, device: torch.device) -> torch.Tensor:
+    """A float32 matrix of 1 to MAX_SIDE rows and columns with finite entries, on ``device``."""
+    matrix = torch.as_tensor(values, dtype=torch.float32).to(device)
+    if matrix.dim() != 2 or 0 in matrix.shape:
+        raise ValueError(
+            f"{name} must be a matrix with at least one row and one column; got shape {tuple(matrix.shape)}."
+        )
+    if max(matrix.shape) > MAX_SIDE:
+        raise ValueError(
+            f"{name} is {matrix.shape[0]}×{matrix.shape[1]}; the page draws at most {MAX_SIDE}×{MAX_SIDE}."
+        )
+    if not bool(torch.isfinite(matrix).all()):
+        raise ValueError(f"{name} has an entry that is not a finite number (NaN or infinity).")
+    return matrix
+
+
+# A plain decimal number: optional sign, digits with an optional point, optional exponent. ASCII
+# only, so "１" (full width) or "٣" (Arabic-Indic), which Python's float() would take, are refused
+# with a sentence instead of being read silently.
+NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+NOT_FINITE = {"nan", "inf", "infinity"}
+MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-", "\ufe63": "-", "\uff0d": "-"})  # − – ﹣ －
+
+
+def parse_matrix(text: str, name: str, *, device=None) -> torch.Tensor:
+    """A typed matrix as a float32 tensor: one row per line (or rows split by ';'), numbers split by spaces or ','.
+
+    Nothing is evaluated: each entry must look like a plain decimal number (``-2``, ``0.5``,
+    ``1e-3``) and is read with ``float()``.
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"{name} must be typed as text.")
+    if len(text) > MAX_TEXT:
+        raise ValueError(
+            f"The text for {name} is {len(text):,} characters long; the limit is {MAX_TEXT:,} "
+            f"(at most {MAX_SIDE} rows of {MAX_SIDE} numbers are drawn)."
+        )
+    lines = [line.strip() for line in re.split(r"[;\n\r]", text.translate(MINUS_SIGNS))]
+    lines = [line for line in lines if line]
+    if not lines:
+        raise ValueError(f"{name} is empty: type at least one number, e.g. 1 2 on one line and 3 4 on the next.")
+    if len(lines) > MAX_SIDE:
+        raise ValueError(f"{name} has {len(lines)} rows; the page draws at most {MAX_SIDE} rows.")
+    rows: list[list[float]] = []
+    for index, line in enumerate(lines, start=1):
+        tokens = [token for token in re.split(r"[,\s]+", line) if token]
+        if len(tokens) > MAX_SIDE:
+            raise ValueError(
+                f"Row {index} of {name} has {len(tokens)} numbers; the page draws at most {MAX_SIDE} columns."
+            )
+        if rows and len(tokens) != len(rows[0]):
+            raise ValueError(
+                f"Row {index} of {name} has {len(tokens)} number{'s' if len(tokens) != 1 else ''} but row 1 has "
+                f"{len(rows[0])}: every row needs the same length."
+            )
+        rows.append([_entry(token, index, name) for token in tokens])
+    return torch.tensor(rows, dtype=torch.float32, device=resolve_device(device))
+
+
+def _entry(token: str, row: int, name: str) -> float:
+    """One typed number, or a sentence saying why it is not one."""
+    shown = token if len(token) <= 20 else token[:20] + "…"
+    if token.lstrip("+-").casefold() in NOT_FINITE:
+        raise ValueError(f"'{shown}' in row {row} of {name} is not a finite number: type an ordinary number.")
+    if not NUMBER.fullmatch(token):
+        hint = "" if token.isascii() else " Type plain digits 0-9, '.' for decimals and '-' for negatives."
+        raise ValueError(f"'{shown}' in row {row} of {name} is not a number.{hint}")
+    value = float(token)
+    if not math.isfinite(value) or abs(value) > MAX_ENTRY:
+        limit = f"{MAX_ENTRY:,.0f}"
+        raise ValueError(
+            f"'{shown}' in row {row} of {name} is too large: entries must be between -{limit} and {limit}."
+        )
+    return value
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import streamlit as st
 
 from engine.device import Timing
 from ui.compute import call_engine, engine_sources
+from ui.widgets import BIND
 
 PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
@@ -127,7 +128,18 @@ class Section:
             sources.update(engine_sources(fn))
         if not sources:
             return
-        with st.expander(f"Code · {', '.join(name.rsplit('.', 1)[1] for name in sources)}", icon=":material/code:"):
-            for qualname, source in sources.items():
-                st.caption(f"`{qualname}`")
-                st.code(source, language="python")
+        # The source is sent only while the panel is open: highlighted code is heavy for the browser
+        # to redraw, and a closed panel would redraw it on every change of every control.
+        # Its open state is in the URL like every control (``?code-<first function>=true``).
+        key = "code-" + next(iter(sources)).rsplit(".", 1)[1]
+        with st.expander(
+            f"Code · {', '.join(name.rsplit('.', 1)[1] for name in sources)}",
+            icon=":material/code:",
+            key=key,
+            on_change="rerun",
+            bind=BIND,
+        ) as panel:
+            if panel.open:
+                for qualname, source in sources.items():
+                    st.caption(f"`{qualname}`")
+                    st.code(source, language="python")

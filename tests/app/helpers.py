@@ -54,3 +54,8 @@ def widget_extremes(at: AppTest):
 def formulas(at: AppTest) -> list[str]:
     """The LaTeX of every formula on the page (``frame.formula`` writes each as one math paragraph)."""
     return [m.value for m in at.markdown if m.value.startswith("$") and m.value.endswith("$")]
+
+
+def open_code(*first_functions: str) -> dict[str, str]:
+    """URL parameters that open the Code panels whose first engine function has these names."""
+    return {f"code-{name}": "true" for name in first_functions}

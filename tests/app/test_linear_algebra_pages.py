@@ -1,5 +1,8 @@
 """Page-specific behaviour of the linear algebra pages."""
 
+import base64
+
+import numpy as np
 import pytest
 
 from engine import layers, linear_maps, matmul
@@ -105,5 +108,101 @@ def test_output_cell_survives_shrinking_and_growing_the_matrix():
 
 def test_hover_names_say_which_product():
     at = open_page("app_pages/matmul.py", {"m": "3", "n": "3", "n2": "3", "p": "3"})
-    names = {trace["name"] for fig in plotly_figures(at) for trace in fig["data"] if trace.get("type") == "heatmap"}
-    assert {"A*B", "A@B", "B@A"} <= names
+    names = [trace["name"] for fig in plotly_figures(at) for trace in fig["data"] if trace.get("type") == "heatmap"]
+    assert names == ["A", "B", "C", "A*B", "B@A"]  # A @ B is drawn once, as C
+
+
+def heatmap_values(at) -> dict[str, np.ndarray]:
+    """Each heatmap's numbers by trace name (Plotly sends them base64-encoded)."""
+    values = {}
+    for fig in plotly_figures(at):
+        for trace in fig["data"]:
+            if trace.get("type") == "heatmap":
+                z = trace["z"]
+                raw = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]) if isinstance(z, dict) else z
+                values[trace["name"]] = np.asarray(raw, dtype=float).reshape(np.shape(trace["text"]))
+    return values
+
+
+TYPED_A = "0.5 -1.25 3\n2 0.1 -7"
+TYPED_B = "1.5, 0; −2, 4; 0.25, 1"  # semicolons between rows, commas, a Unicode minus sign
+
+
+def typed(a_text: str, b_text: str, **more: str) -> dict[str, str]:
+    return {"entries": "type my own", "a_text": a_text, "b_text": b_text, **more}
+
+
+def test_typed_matrices_give_numpys_product():
+    at = open_page("app_pages/matmul.py", typed(TYPED_A, TYPED_B, i="1", j="1"))
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    a = np.array([[0.5, -1.25, 3], [2, 0.1, -7]], dtype=np.float32)
+    b = np.array([[1.5, 0], [-2, 4], [0.25, 1]], dtype=np.float32)
+    values = heatmap_values(at)
+    np.testing.assert_array_equal(values["A"], a)
+    np.testing.assert_array_equal(values["B"], b)
+    np.testing.assert_allclose(values["C"], a.astype(float) @ b.astype(float), rtol=1e-6)
+    np.testing.assert_allclose(values["B@A"], b.astype(float) @ a.astype(float), rtol=1e-6)
+    cell = (a.astype(float) @ b.astype(float))[1, 1]
+    assert any(f"C_{{11}} = (2)(0) + (0.1)(4) + (-7)(1) = {cell:.4g}" in f for f in formulas(at))
+    assert any("(2, 3) @ (3, 2) -> (2, 2)" in s.value for s in at.success)
+
+
+def test_typed_mode_hides_the_shape_sliders_and_seed():
+    at = open_page("app_pages/matmul.py", typed("1 2\n3 4\n5 6", "1 2 3\n4 5 6"))
+    assert not at.exception
+    assert {s.key for s in at.slider} == {"i", "j"}  # the output cell only
+    assert not at.number_input
+    assert [(t.key, t.proto.query_param_key) for t in at.text_area] == [("a_text", "a_text"), ("b_text", "b_text")]
+    assert at.slider(key="i").max == 2 and at.slider(key="j").max == 2  # C is 3×3, from the typed shapes
+    random = open_page("app_pages/matmul.py")
+    assert not random.text_area and {"m", "n", "n2", "p"} <= {s.key for s in random.slider}
+
+
+def test_typed_shapes_that_do_not_fit_show_pytorchs_error():
+    at = open_page("app_pages/matmul.py", typed("1 2\n3 4", "1 2 3\n4 5 6\n7 8 9"))
+    assert not at.exception
+    assert any("shapes do not fit" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize(
+    ("a_text", "b_text", "sentence"),
+    [
+        ("", "1", "A is empty"),
+        ("1 2 3 4\n5 6 7", "1", "Row 2 of A has 3 numbers but row 1 has 4: every row needs the same length."),
+        ("1 2", "abc 1", "'abc' in row 1 of B is not a number."),
+        ("nan 1", "1", "'nan' in row 1 of A is not a finite number"),
+        ("1 2", "3e7", "'3e7' in row 1 of B is too large"),
+        ("１ ２", "1", "'１' in row 1 of A is not a number."),
+        ("1 😀", "1", "'😀' in row 1 of A is not a number."),
+        ("1 " * 1_100, "1", "characters long; the limit is 2,000"),
+    ],
+)
+def test_each_typing_mistake_is_said_on_the_page(a_text, b_text, sentence):
+    at = open_page("app_pages/matmul.py", typed(a_text, b_text))
+    assert not at.exception, at.exception
+    assert any(sentence in e.value for e in at.error), [e.value for e in at.error]
+    assert not heatmap_values(at)  # nothing is drawn from a refused matrix
+
+
+def test_mistakes_in_both_matrices_are_said_at_once():
+    at = open_page("app_pages/matmul.py", typed("1 x", "1 2\n3"))
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("'x' in row 1 of A" in e for e in errors) and any("Row 2 of B has 1 number" in e for e in errors)
+
+
+def test_a_thirteen_row_paste_is_refused_with_the_cap():
+    rows = matmul.MAX_SIDE + 1
+    at = open_page("app_pages/matmul.py", typed("\n".join(["1 2"] * rows), "1\n2"))
+    assert not at.exception
+    assert any(f"{rows} rows" in e.value and f"at most {matmul.MAX_SIDE} rows" in e.value for e in at.error)
+    assert not heatmap_values(at)
+
+
+def test_typing_a_new_matrix_updates_the_product():
+    at = open_page("app_pages/matmul.py", {"entries": "type my own"})
+    at.text_area(key="a_text").input("2 0\n0 2").run()
+    at.text_area(key="b_text").input("1 2\n3 4").run()
+    assert not at.exception and not at.error
+    np.testing.assert_array_equal(heatmap_values(at)["C"], [[2, 4], [6, 8]])

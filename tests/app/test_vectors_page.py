@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from engine import activations, vectors
-from tests.app.helpers import metric_values, open_page, plotly_figures
+from tests.app.helpers import metric_values, open_code, open_page, plotly_figures
 
 PAGE = "app_pages/vectors.py"
 
@@ -84,7 +84,7 @@ def test_neuron_shows_the_engine_sum():
 
 @pytest.mark.parametrize(("label", "reference"), [("tanh", torch.tanh), ("sigmoid", torch.sigmoid), ("GELU", F.gelu)])
 def test_activation_chart_and_output_follow_the_chosen_activation(label, reference):
-    at = open_page(PAGE, {"neuron_act": label, "x3": "2.5"})
+    at = open_page(PAGE, {"neuron_act": label, "x3": "2.5", **open_code("neuron")})
     assert not at.exception
     name = label.lower()
     expected = vectors.neuron([0.5, -0.3, 0.8], [1, 2, 2.5], 0.1, name)
@@ -145,7 +145,9 @@ def test_out_of_range_query_values_are_ignored_not_fatal():
 
 
 def test_code_panel_shows_the_source_that_ran():
-    at = open_page(PAGE)
+    closed = open_page(PAGE)
+    assert closed.expander and not closed.code  # nothing heavy is sent until a panel is opened
+    at = open_page(PAGE, open_code("dot_product_2d", "neuron", "random_cosines"))
     shown = [c.value for c in at.code]
     for fn in (
         vectors.dot_product_2d,

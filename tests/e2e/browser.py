@@ -38,15 +38,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(timeout_s: float = 90.0) -> Iterator[str]:
-    """``streamlit run app.py`` on a free loopback port; yields its base URL, stops it afterwards."""
+def streamlit_server(timeout_s: float = 90.0, script: Path = ROOT / "app.py") -> Iterator[str]:
+    """``streamlit run app.py`` (or ``script``) on a free loopback port; yields its base URL, stops it afterwards."""
     port = free_port()
     command = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(script),
         "--server.headless=true",
         f"--server.port={port}",
         "--server.address=127.0.0.1",

@@ -11,24 +11,80 @@ from viz import matrices, parts, planes
 
 def test_product_panels_show_a_b_c_and_outline_the_cell():
     lesson = to_host(matmul.matmul_lesson(3, 4, 4, 2, row=2, col=1))
-    fig = matrices.product_panels(lesson)
-    np.testing.assert_array_equal(fig.data[0].z, lesson.a)
-    np.testing.assert_array_equal(fig.data[2].z, lesson.matmul.value)
-    cell = fig.layout.shapes[2]
+    fig_a, fig_b, fig_c = matrices.product_panels(lesson).figures
+    np.testing.assert_array_equal(fig_a.data[0].z, lesson.a)
+    np.testing.assert_array_equal(fig_b.data[0].z, lesson.b)
+    np.testing.assert_array_equal(fig_c.data[0].z, lesson.matmul.value)
+    row, column, cell = (fig.layout.shapes[0] for fig in (fig_a, fig_b, fig_c))
+    assert (row.y0, row.y1, row.x0, row.x1) == (1.5, 2.5, -0.5, 3.5)  # all of row 2 of A
+    assert (column.x0, column.x1, column.y0, column.y1) == (0.5, 1.5, -0.5, 3.5)  # all of column 1 of B
     assert (cell.x0, cell.x1, cell.y0, cell.y1) == (0.5, 1.5, 1.5, 2.5)  # column 1, row 2
-    assert fig.data[0].zmid == 0
+    assert fig_a.data[0].zmid == 0
+    assert [fig.layout.title.text for fig in (fig_a, fig_b, fig_c)] == ["A (3×4)", "B (4×2)", "C = A @ B (3×2)"]
+
+
+def test_a_and_b_share_one_colour_scale_and_one_bar():
+    lesson = to_host(matmul.matmul_lesson(3, 3, 3, 3, seed=5))
+    traces = [fig.data[0] for fig in matrices.product_panels(lesson).figures]
+    peak = np.abs(np.concatenate([lesson.a.ravel(), lesson.b.ravel()])).max()
+    assert traces[0].zmax == traces[1].zmax == peak
+    assert traces[2].zmax == np.abs(lesson.matmul.value).max()
+    assert [t.showscale for t in traces] == [False, True, True]  # one bar for A and B, beside B; C its own
+
+
+@pytest.mark.parametrize(("n", "p"), [(4, 2), (8, 1), (1, 8), (12, 12), (1, 1)])
+def test_columns_of_the_row_follow_the_matrix_widths(n, p):
+    lesson = to_host(matmul.matmul_lesson(3, n, n, p))
+    widths = matrices.product_panels(lesson).widths
+    assert sum(widths) == pytest.approx(1)
+    assert min(widths) >= matrices.MIN_SHARE - 1e-9
+    assert widths[1] == pytest.approx(widths[2])  # B and C have the same columns, and each a colour bar
+    if n > p + matrices.BAR_COLUMNS:
+        assert widths[0] > widths[1]
+    elif n < p:
+        assert widths[0] < widths[1]
 
 
 def test_failed_product_panel_says_why():
-    fig = matrices.product_panels(to_host(matmul.matmul_lesson(3, 4, 5, 2)))
-    assert len(fig.data) == 2
-    assert any("error" in a.text for a in fig.layout.annotations)
+    row = matrices.product_panels(to_host(matmul.matmul_lesson(3, 4, 5, 2)))
+    assert len(row.figures) == 3
+    fig_c = row.figures[2]
+    assert not fig_c.data
+    assert any("error" in a.text for a in fig_c.layout.annotations)
+    assert not row.figures[0].layout.shapes  # no row outlined when there is no cell to explain
 
 
 def test_cell_sum_adds_up_to_the_cell():
     lesson = to_host(matmul.matmul_lesson(2, 5, 5, 2, row=1, col=0, seed=4))
     bars = matrices.cell_sum(lesson).data[0]
     assert sum(bars.y[:-1]) == pytest.approx(lesson.cell_value)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(3.0, "3"), (-4.0, "-4"), (-0.0, "0"), (128.0, "128"), (0.5, "0.5"), (-1.25, "-1.25"), (1 / 3, "0.3333")],
+)
+def test_number_text_keeps_integers_whole(value, text):
+    assert matrices.number_text(value) == text
+
+
+def test_typed_decimals_are_printed_not_rounded_to_integers():
+    a = matmul.parse_matrix("0.5 -1.25\n2 0.1", "A")
+    b = matmul.parse_matrix("1.5 0\n-2 3", "B")
+    lesson = to_host(matmul.matmul_lesson_from(a, b, row=0, col=0))
+    fig_a, _, fig_c = matrices.product_panels(lesson).figures
+    assert fig_a.data[0].text.tolist() == [["0.5", "-1.25"], ["2", "0.1"]]
+    assert fig_a.data[0].customdata[0][1] == "-1.25"  # the hover
+    c = np.asarray(lesson.matmul.value)
+    assert fig_c.data[0].text[0][0] == f"{c[0, 0]:.4g}" == "3.25"  # 0.5·1.5 + (-1.25)(-2)
+    hovers = matrices.cell_sum(lesson).data[0].hovertext
+    assert hovers[1] == "A[0,1]·B[1,0] = -1.25 × -2 = 2.5" and hovers[-1] == "sum = 3.25"
+
+
+def test_integer_matrices_print_integers():
+    lesson = to_host(matmul.matmul_lesson(3, 3, 3, 3, seed=2))
+    for fig in matrices.product_panels(lesson).figures:
+        assert all(cell.lstrip("-").isdigit() for row in fig.data[0].text for cell in row)
 
 
 def test_polylines_separate_lines_with_gaps():
@@ -232,13 +288,14 @@ def test_a_large_batch_is_drawn_without_gaps():
 
 
 def test_every_heatmap_has_a_colour_bar():
-    figures = [
-        *forward_figures(8, 4, 6, 2)[2],
-        *(f for row in layer_charts.depth_panels(to_host(layers.depth_collapse("relu"))) for f in row.figures),
-    ]
-    for fig in figures:
+    for fig in forward_figures(8, 4, 6, 2)[2]:
         (trace,) = heatmaps(fig)
         assert trace.showscale, trace.name
+    # Depth: the stacked panel shares its scale with the one-matrix panel beside it, whose bar serves both.
+    for row in layer_charts.depth_panels(to_host(layers.depth_collapse("relu"))):
+        stacked, single, gap = (heatmaps(fig)[0] for fig in row.figures)
+        assert not stacked.showscale and single.showscale and gap.showscale
+        assert (stacked.zmin, stacked.zmax) == (single.zmin, single.zmax)
     assert parts.heatmap(np.eye(2), zmax=1, name="I")["showscale"]  # the default, for every page
     assert not parts.heatmap(np.eye(2), zmax=1, name="I", showscale=False)["showscale"]
 
@@ -254,8 +311,14 @@ def test_colour_bars_sit_beside_their_own_panel():
     assert trace["xaxis"] == panels[1].x and trace["colorbar"]["x"] < 1
 
 
-def test_side_by_side_hover_names():
+def test_result_figures_name_their_product_in_the_hover():
     lesson = to_host(matmul.matmul_lesson(3, 3, 3, 3))
-    fig = matrices.side_by_side(lesson.matmul.value, lesson.reversed.value, ("A @ B", "B @ A"), ("A@B", "B@A"))
-    assert [t.name for t in fig.data] == ["A@B", "B@A"]
-    assert fig.data[1].hovertemplate.startswith("B@A[")
+    fig = matrices.result_figure(lesson.reversed.value, title="B @ A", name="B@A")
+    assert fig.data[0].name == "B@A" and fig.data[0].hovertemplate.startswith("B@A[")
+    assert fig.layout.title.text == "B @ A (3×3)"
+    np.testing.assert_array_equal(fig.data[0].z, lesson.reversed.value)
+
+
+def test_a_result_drawn_alone_is_as_wide_as_its_columns_need():
+    shares = [matrices.result_share(np.zeros((3, cols))) for cols in range(1, 13)]
+    assert shares == sorted(shares) and shares[0] == matrices.MIN_RESULT_SHARE and shares[-1] == 1.0
