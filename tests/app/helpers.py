@@ -12,10 +12,15 @@ ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 120
 
 
-def open_page(page_path: str | None = None, query: dict[str, str] | None = None) -> AppTest:
-    """Run app.py, then switch to ``page_path`` (e.g. "app_pages/vectors.py") with ``query`` in the URL."""
+def open_page(page_path: str | None = None, query: dict[str, str] | None = None, state: dict | None = None) -> AppTest:
+    """Run app.py, then switch to ``page_path`` (e.g. "app_pages/vectors.py") with ``query`` in the URL.
+
+    ``state``: session-state entries set before the page runs.
+    """
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.run()
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
     if query:
         at.query_params.update(query)
     if page_path is not None:

@@ -8,6 +8,8 @@ import pytest
 from engine import layers, linear_maps, matmul
 from tests.app.helpers import formulas, metric_values, open_page, plotly_figures
 
+COST_STATE = "_matmul_cost"  # app_pages/matmul.py's session key (importing a page would run it)
+
 
 def test_matmul_shape_mismatch_shows_pytorchs_error():
     at = open_page("app_pages/matmul.py", {"n": "3", "n2": "5"})
@@ -29,7 +31,8 @@ def test_matmul_states_the_cost_of_the_shown_product():
 
 
 def test_matmul_cost_panel_reports_the_flops():
-    at = open_page("app_pages/matmul.py", {"size": "512"})
+    # The panel measures once the page has loaded (see app_pages/matmul.cost): start from there.
+    at = open_page("app_pages/matmul.py", {"size": "512"}, state={COST_STATE: "settled"})
     assert float(metric_values(at)["work 2N³ (GFLOP)"]) == pytest.approx(2 * 512**3 / 1e9, abs=1e-3)
 
 
@@ -206,3 +209,17 @@ def test_typing_a_new_matrix_updates_the_product():
     at.text_area(key="b_text").input("1 2\n3 4").run()
     assert not at.exception and not at.error
     np.testing.assert_array_equal(heatmap_values(at)["C"], [[2, 4], [6, 8]])
+
+
+def test_matmul_times_nothing_while_the_page_loads():
+    at = open_page("app_pages/matmul.py")
+    assert not at.exception
+    assert "work 2N³ (GFLOP)" not in metric_values(at)
+    assert any("finished loading" in c.value for c in at.caption)
+
+
+def test_matmul_timing_says_how_and_when_it_was_measured():
+    at = open_page("app_pages/matmul.py", {"size": "256"}, state={COST_STATE: "settled"})
+    note = next(c.value for c in at.caption if c.value.startswith("Median of"))
+    assert "after a warm-up" in note and "Measured 20" in note and "UTC on CPU" in note
+    assert "Doubling N from 128" in note
