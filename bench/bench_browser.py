@@ -137,6 +137,10 @@ def time_page(
         page.goto(f"{base}/{url_path}")
         loads.append(first_chart_ms(page))
         wait_idle(page)
+    # A panel that waits for the page to load (the matmul timing) reruns itself, then settles.
+    page.get_by_text("finished loading").wait_for(state="detached", timeout=30_000)
+    page.wait_for_timeout(3500)
+    wait_idle(page)
     by_kind: dict[str, list[Timed]] = defaultdict(list)
     for kind, label, action in list(controls(page)):
         for round_ in range(rounds):
