@@ -14,7 +14,7 @@ frame.header(
     "and adds them up. The same number equals the two lengths times the cosine of the angle between "
     "the arrows, so it is large when they point the same way, zero when they are perpendicular and "
     "negative when they point apart. Divide out the lengths and you get **cosine similarity**, the "
-    "score every embedding search uses.",
+    "score most embedding searches rank by.",
 )
 frame.formula(
     r"a \cdot b \;=\; \sum_i a_i b_i \;=\; \lVert a \rVert\, \lVert b \rVert \cos\theta",
