@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.theme import DERIVED, DIVERGING, NEGATIVE, NEUTRAL, POSITIVE, figure
+from viz.theme import DERIVED, DIVERGING, NEGATIVE, NEUTRAL, POSITIVE, VECTOR_B, figure
 
 
 def arrow(tip, color: str, name: str, *, dash: str = "solid", width: float = 3) -> tuple[dict, dict]:
@@ -39,6 +39,19 @@ def arrow(tip, color: str, name: str, *, dash: str = "solid", width: float = 3) 
         text="",
     )
     return line, head
+
+
+def now_marker(x: float, y: float, hovertemplate: str) -> dict:
+    """The current value on a curve: one large orange dot named "now"."""
+    return dict(
+        type="scatter",
+        x=[x],
+        y=[y],
+        mode="markers",
+        marker=dict(size=14, color=VECTOR_B, line=dict(color="black", width=1)),
+        name="now",
+        hovertemplate=hovertemplate,
+    )
 
 
 def waterfall(labels: Sequence[str], values: Sequence[float], hovers: Sequence[str], *, height: int) -> go.Figure:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.parts import arrow, waterfall
+from viz.parts import arrow, now_marker, waterfall
 from viz.theme import DERIVED, NEGATIVE, NEUTRAL, POSITIVE, VECTOR_A, VECTOR_B, figure, square_axes
 
 
@@ -116,15 +116,7 @@ def dot_versus_angle(result) -> go.Figure:
             name="|a||b| cos θ",
             hovertemplate="θ = %{x:.1f}°<br>a·b = %{y:.3f}<extra></extra>",
         ),
-        dict(
-            type="scatter",
-            x=[result.angle_deg],
-            y=[result.dot],
-            mode="markers",
-            marker=dict(size=14, color=VECTOR_B, line=dict(color="black", width=1)),
-            name="now",
-            hovertemplate="θ = %{x:.2f}°<br>a·b = %{y:.4f}<extra></extra>",
-        ),
+        now_marker(result.angle_deg, result.dot, "θ = %{x:.2f}°<br>a·b = %{y:.4f}<extra></extra>"),
     ]
     layout = {
         "shapes": [same, opposite, perpendicular],
@@ -160,15 +152,7 @@ def activation_chart(curve, label: str) -> go.Figure:
             name=f"σ(z) = {label}(z)" if curve.activation != "none" else "σ(z) = z (no activation)",
             hovertemplate="z = %{x:.3f}<br>σ(z) = %{y:.4f}<extra></extra>",
         ),
-        dict(
-            type="scatter",
-            x=[curve.z_now],
-            y=[curve.output_now],
-            mode="markers",
-            marker=dict(size=14, color=VECTOR_B, line=dict(color="black", width=1)),
-            name="now",
-            hovertemplate="z = %{x:.4g}<br>σ(z) = %{y:.4g}<extra></extra>",
-        ),
+        now_marker(curve.z_now, curve.output_now, "z = %{x:.4g}<br>σ(z) = %{y:.4g}<extra></extra>"),
     ]
     low, high = float(z[0]), float(z[-1])
     layout = {

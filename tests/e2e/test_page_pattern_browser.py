@@ -37,22 +37,23 @@ def test_each_page_names_its_tab_and_loads_nothing_from_the_internet(app_url, pa
     assert outside == []
 
 
-def test_a_setting_on_one_page_does_not_follow_to_another(app_url, page):
-    page.goto(f"{app_url}/vectors?sample_seed=77")
+def from_vectors_to_matmul(page, vectors_url: str) -> None:
+    """Open Vectors at ``vectors_url``, then Matrix multiplication through the sidebar."""
+    page.goto(vectors_url)
     wait_idle(page)
     page.locator("[data-testid=stSidebarNav]").get_by_text("Matrix multiplication").click()
     page.wait_for_url(re.compile(r"/matmul"))
     wait_idle(page)
+
+
+def test_a_setting_on_one_page_does_not_follow_to_another(app_url, page):
+    from_vectors_to_matmul(page, f"{app_url}/vectors?sample_seed=77")
     assert "seed" not in page.url
     expect(page.get_by_role("spinbutton", name="numbers (seed)")).to_have_value("0")
 
 
 def test_back_and_forward_keep_each_pages_settings(app_url, page):
-    page.goto(f"{app_url}/vectors?b_ang=120")
-    wait_idle(page)
-    page.locator("[data-testid=stSidebarNav]").get_by_text("Matrix multiplication").click()
-    page.wait_for_url(re.compile(r"/matmul"))
-    wait_idle(page)
+    from_vectors_to_matmul(page, f"{app_url}/vectors?b_ang=120")
     page.go_back()
     expect(page).to_have_url(re.compile(r"/vectors\?b_ang=120$"))
     angle_of_b = page.get_by_test_id("stMain").locator("[data-testid=stSlider] input[type=range]").nth(3)
