@@ -3,7 +3,7 @@
 import streamlit as st
 
 from engine import matmul
-from ui import frame, page_memory, widgets
+from ui import frame, widgets
 from viz import matrices as charts
 
 frame.header(
@@ -38,13 +38,6 @@ FORMAT_HELP = (
 )
 
 
-def typed_matrix(label: str, key: str, default: str) -> str:
-    # ui.widgets has no text box: this one is bound to the URL here, and registered with the
-    # page's memory like every ui.widgets control, so Back and Forward bring the text back.
-    page_memory.register(key)
-    return st.text_area(label, value=default, key=key, bind="query-params", height=130, help=FORMAT_HELP)
-
-
 def random_shapes() -> tuple[int, int, int, int, int]:
     """The shape sliders and the seed: (m, n, n2, p, seed)."""
     shapes = st.columns(5)
@@ -65,7 +58,7 @@ def random_shapes() -> tuple[int, int, int, int, int]:
                 min_value=0,
                 max_value=9999,
                 step=1,
-                format="%d",
+                whole=True,
                 help="Draw new integer entries from -4 to 4",
             )
         )
@@ -92,9 +85,9 @@ def products() -> None:
     if entries == ENTRIES[1]:
         left, right = st.columns(2)
         with left:
-            a_text = typed_matrix("A", "a_text", DEFAULT_A)
+            a_text = widgets.text("A", key="a_text", value=DEFAULT_A, help=FORMAT_HELP)
         with right:
-            b_text = typed_matrix("B", "b_text", DEFAULT_B)
+            b_text = widgets.text("B", key="b_text", value=DEFAULT_B, help=FORMAT_HELP)
         # Both are read before stopping, so a mistake in each is reported at once.
         a = section.run(matmul.parse_matrix, a_text, "A")
         b = section.run(matmul.parse_matrix, b_text, "B")

@@ -74,9 +74,7 @@ def depth_needs_nonlinearity() -> None:
         )
     with pick_seed:
         seed = int(
-            widgets.number(
-                "weights (seed)", key="depth_seed", value=0, min_value=0, max_value=9999, step=1, format="%d"
-            )
+            widgets.number("weights (seed)", key="depth_seed", value=0, min_value=0, max_value=9999, step=1, whole=True)
         )
     collapse = section.run(layers.depth_collapse, act, seed)
     if collapse is None:

@@ -149,7 +149,7 @@ def high_dimensions() -> None:
         dim = widgets.log_slider("dimension d", key="dim", options=DIMS, value=64)
         pairs = widgets.log_slider("random pairs", key="pairs", options=PAIRS, value=1000)
         seed = int(
-            widgets.number("random seed", key="sample_seed", value=0, min_value=0, max_value=9999, step=1, format="%d")
+            widgets.number("random seed", key="sample_seed", value=0, min_value=0, max_value=9999, step=1, whole=True)
         )
         zoom = widgets.toggle(
             "zoom in on the peak",

@@ -149,7 +149,6 @@ def number(
     max_value: float,
     step: float | None = None,
     whole: bool = False,
-    format: str | None = None,
     help: str | None = None,
 ) -> float:
     """A number box whose shown value is exactly the value the math uses.
@@ -157,9 +156,8 @@ def number(
     Typed numbers outside [min_value, max_value] are set to the nearest limit, with a note saying
     so (the browser's own range check would keep the old value behind a red box instead), and
     decimals are kept to 6 significant digits, all of which the box shows. ``whole`` for counts
-    and seeds (``format="%d"`` means the same).
+    and seeds.
     """
-    whole = whole or format == "%d"
 
     def tidy() -> None:
         typed = st.session_state.get(key)
@@ -250,6 +248,12 @@ def dropdown(
         key=key,
         bind=BIND,
     )
+
+
+def text(label: str, *, key: str, value: str, height: int = 130, help: str | None = None) -> str:
+    """A box of typed text (a matrix, a sentence). What it holds is data to parse, never code to run."""
+    page_memory.register(key)
+    return st.text_area(label, value=value, height=height, help=help, key=key, bind=BIND)
 
 
 def toggle(label: str, *, key: str, value: bool = False, help: str | None = None) -> bool:
