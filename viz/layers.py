@@ -12,12 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.parts import Panel, heatmap, matrix_axes
+from viz.parts import heatmap, matrix_axes
 from viz.planes import grid_trace
 from viz.theme import GRID, VECTOR_A, VECTOR_B, diverging_limits, figure
 
 CLASS_COLORS = (VECTOR_A, VECTOR_B)
-AXES = Panel(x="x", y="y")  # a one-panel figure's axes
 TITLE_FONT = dict(size=14)
 TICK_FONT = dict(size=11)
 
@@ -138,7 +137,7 @@ def matrix_figure(
         "margin": margin or dict(l=10, r=10, t=36, b=10),
     }
     layout["yaxis"].update(scaleanchor="x", scaleratio=1)
-    matrix_axes(layout, AXES)
+    matrix_axes(layout)
     layout["yaxis"]["dtick"], layout["xaxis"]["dtick"] = ticks
     if x_title:
         layout["xaxis"]["title"] = dict(text=x_title, font=TICK_FONT, standoff=6)

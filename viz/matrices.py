@@ -13,10 +13,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz.layers import column_shares
-from viz.parts import Panel, heatmap, matrix_axes, waterfall
+from viz.parts import heatmap, matrix_axes, waterfall
 from viz.theme import VECTOR_A, VECTOR_B, diverging_limits, figure
 
-AXES = Panel(x="x", y="y")  # a one-panel figure's axes
 TITLE_FONT = dict(size=14)
 MARGIN = dict(l=10, r=10, t=36, b=10)
 ROW_PX = 30  # px per matrix row
@@ -80,7 +79,7 @@ def matrix_figure(
         "yaxis": {},
         "shapes": [outline] if outline else [],
     }
-    matrix_axes(layout, AXES)
+    matrix_axes(layout)
     return figure([trace], layout, height=height or _height(matrix.shape[0]))
 
 

@@ -300,17 +300,6 @@ def test_every_heatmap_has_a_colour_bar():
     assert not parts.heatmap(np.eye(2), zmax=1, name="I", showscale=False)["showscale"]
 
 
-def test_colour_bars_sit_beside_their_own_panel():
-    layout, (panels,) = parts.panel_grid(1, 3, ["A", "B", "C"], h_space=0.06)
-    for panel in panels:
-        bar = parts.heatmap(np.eye(3), zmax=1, name="M", panel=panel)["colorbar"]
-        assert bar["x"] == pytest.approx(layout[panel.x_key]["domain"][1])  # its panel's right edge
-        assert bar["len"] == pytest.approx(np.diff(layout[panel.y_key]["domain"])[0])  # as tall as the panel
-    # The signature other pages use still works and still places the bar.
-    trace = parts.heatmap(np.eye(3), zmax=1, name="A", value_format=".0f", panel=panels[1])
-    assert trace["xaxis"] == panels[1].x and trace["colorbar"]["x"] < 1
-
-
 def test_result_figures_name_their_product_in_the_hover():
     lesson = to_host(matmul.matmul_lesson(3, 3, 3, 3))
     fig = matrices.result_figure(lesson.reversed.value, title="B @ A", name="B@A")
