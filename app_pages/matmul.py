@@ -245,9 +245,11 @@ def measured_panel() -> None:
         )
     # Cached per size and shared: timing is the slow part. The label below says when it was measured.
     timing = section.run(matmul.time_square_matmul, size, cache=True, refresh=again)
-    half = section.run(matmul.time_square_matmul, size // 2, cache=True) if size > SIZES[0] else None
+    # N/2 too, and measured again with N, so the ratio compares two timings taken side by side.
+    half = section.run(matmul.time_square_matmul, size // 2, cache=True, refresh=again) if size > SIZES[0] else None
     if timing is None:
         return
+    growth = None if half is None else timing.seconds / half.seconds
     with numbers:
         work, seconds, rate = st.columns(3)
         work.metric("work 2N³ (GFLOP)", f"{timing.flops / 1e9:.3g}", border=True)
@@ -256,7 +258,7 @@ def measured_panel() -> None:
             milliseconds(timing.seconds),
             border=True,
             help="Median over blocks of repeated products, after a warm-up.",
-            delta=None if half is None else f"×{timing.seconds / half.seconds:.1f} vs N = {half.size}",
+            delta=None if half is None else f"×{growth:.1f} vs N = {half.size}",
             delta_color="off",
             delta_arrow="off",
         )
@@ -268,8 +270,7 @@ def measured_panel() -> None:
             + (
                 ""
                 if half is None
-                else f" Doubling N from {half.size} multiplied the work by 8 and the time by "
-                f"{timing.seconds / half.seconds:.1f}."
+                else f" Doubling N from {half.size} multiplied the work by 8 and the time by {growth:.1f}."
             )
         )
     section.code_panel()
