@@ -32,6 +32,9 @@ RUN pip install --index-url "${TORCH_INDEX_URL}" "torch==${TORCH_VERSION}" \
     && pip install -r requirements.txt
 
 COPY . .
+# plotly.js for the charts, from the installed plotly package, into static/ (ui/chart.py): the app
+# runs as a user who cannot write to /app.
+RUN python -c "from ui.chart import install_plotly_js; install_plotly_js()"
 USER 10001
 
 EXPOSE 8501

@@ -9,7 +9,7 @@ import streamlit as st
 
 from app_pages.catalog import HOME, SECTIONS
 from engine.device import configure_threads, warm_up
-from ui import page_memory, style
+from ui import chart, page_memory, style, viewport
 from ui.sidebar import device_panel
 
 # A local icon: an emoji or Material icon would be fetched from the internet by the browser.
@@ -29,7 +29,9 @@ def _engine_ready() -> int:
 
 
 _engine_ready()
+st.cache_resource(chart.install_plotly_js)()
 style.apply()
+viewport.watch()
 
 navigation = st.navigation(
     {

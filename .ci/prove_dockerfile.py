@@ -101,7 +101,7 @@ def main() -> None:
         path_env = {**os.environ, **env, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
         path_env.pop("VIRTUAL_ENV", None)
         for step in runs:
-            if not step.startswith("pip "):
+            if not step.startswith(("pip ", "python ")):
                 print(f"skip (system step, needs the image's root): {step}")
                 continue
             if args.local_torch:

@@ -48,13 +48,13 @@ def eigen_text(result) -> str:
 @st.fragment
 def single_map() -> None:
     section = frame.Section("One matrix, the whole plane")
-    st.markdown("**Presets**")
-    # One wrapping row of chips: st.columns(8) would stack into 8 full-width buttons on a phone.
-    with st.container(horizontal=True):
-        for name in linear_maps.PRESETS:
-            st.button(name, key=f"preset_{name}", on_click=load_preset, args=(name,))
     controls, chart = st.columns([1, 2.2], gap="medium")
-    with controls:
+    with frame.controls(controls):
+        st.markdown("**Presets**")
+        # One wrapping row of chips: st.columns(8) would stack into 8 full-width buttons on a phone.
+        with st.container(horizontal=True):
+            for name in linear_maps.PRESETS:
+                st.button(name, key=f"preset_{name}", on_click=load_preset, args=(name,))
         st.markdown("**Matrix entries**")
         a, b, c, d = linear_maps.PRESETS["shear"]  # the view opens on a shear
         entries = widgets.slider_grid(
@@ -99,7 +99,7 @@ def composition() -> None:
     )
     names = list(linear_maps.PRESETS)
     controls, chart = st.columns([1, 2.2], gap="medium")
-    with controls:
+    with frame.controls(controls):
         first = widgets.dropdown("M₁ (applied first)", key="m1", options=names, value="rotation 30°")
         second = widgets.dropdown("M₂ (applied second)", key="m2", options=names, value="shear")
     comp = section.run(linear_maps.compose, linear_maps.PRESETS[first], linear_maps.PRESETS[second])

@@ -75,27 +75,29 @@ def result_chart(section: frame.Section, matrix, title: str, name: str) -> None:
 @st.fragment
 def products() -> None:
     section = frame.Section("Shapes, and C[i, j] as a dot product")
-    entries = widgets.choice(
-        "entries of A and B",
-        key="entries",
-        options=ENTRIES,
-        value=ENTRIES[0],
-        help="Random small integers, drawn from a seed, or matrices you type.",
-    )
+    with frame.controls():
+        entries = widgets.choice(
+            "entries of A and B",
+            key="entries",
+            options=ENTRIES,
+            value=ENTRIES[0],
+            help="Random small integers, drawn from a seed, or matrices you type.",
+        )
+        if entries == ENTRIES[1]:
+            left, right = st.columns(2)
+            with left:
+                a_text = widgets.text("A", key="a_text", value=DEFAULT_A, help=FORMAT_HELP)
+            with right:
+                b_text = widgets.text("B", key="b_text", value=DEFAULT_B, help=FORMAT_HELP)
+        else:
+            m, n, n2, p, seed = random_shapes()
     if entries == ENTRIES[1]:
-        left, right = st.columns(2)
-        with left:
-            a_text = widgets.text("A", key="a_text", value=DEFAULT_A, help=FORMAT_HELP)
-        with right:
-            b_text = widgets.text("B", key="b_text", value=DEFAULT_B, help=FORMAT_HELP)
         # Both are read before stopping, so a mistake in each is reported at once.
         a = section.run(matmul.parse_matrix, a_text, "A")
         b = section.run(matmul.parse_matrix, b_text, "B")
         if a is None or b is None:
             return
         (m, n), (n2, p) = a.shape, b.shape
-    else:
-        m, n, n2, p, seed = random_shapes()
     pick_row, pick_col = st.columns(2)
     with pick_row:
         i = cell_picker("output row i", "i", m)
@@ -235,7 +237,7 @@ def measured_panel() -> None:
         "N×N float32 product on this machine:",
     )
     controls, numbers = st.columns([1, 3], gap="medium")
-    with controls:
+    with frame.controls(controls):
         size = widgets.log_slider("matrix size N (N×N @ N×N)", key="size", options=SIZES, value=256)
         again = st.button(
             "Measure again",

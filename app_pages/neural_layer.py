@@ -22,7 +22,7 @@ frame.formula(r"y = \sigma(W x + b)", r"\text{for a batch: } Y = \sigma(X W^{\to
 def fold_the_plane() -> None:
     section = frame.Section("One layer on the plane")
     controls, chart = st.columns([1, 3], gap="medium")
-    with controls:
+    with frame.controls(controls):
         kind = widgets.choice("points", key="cloud", options=layers.CLOUD_KINDS, value="grid")
         act = widgets.choice(
             "activation σ", key="layer_act", options=list(ACTIVATION_LABELS), value="relu", labels=ACTIVATION_LABELS
@@ -111,19 +111,20 @@ def batch_forward() -> None:
         "Real layers process a whole batch at once: X has one row per example. Each layer is one matrix "
         "multiplication plus a bias broadcast over the rows. Follow the shapes: the inner sizes always match.",
     )
-    sizes = st.columns(5)
-    with sizes[0]:
-        batch = widgets.log_slider("batch", key="batch", options=[1, 2, 4, 8, 16, 32, 64, 128, 256], value=32)
-    with sizes[1]:
-        d_in = widgets.slider("inputs d_in", key="d_in", min_value=1, max_value=64, value=8)
-    with sizes[2]:
-        d_hidden = widgets.slider("hidden units", key="d_hidden", min_value=1, max_value=64, value=16)
-    with sizes[3]:
-        d_out = widgets.slider("outputs d_out", key="d_out", min_value=1, max_value=64, value=3)
-    with sizes[4]:
-        act = widgets.dropdown(
-            "activation", key="fwd_act", options=list(ACTIVATION_LABELS), value="relu", labels=ACTIVATION_LABELS
-        )
+    with frame.controls():
+        sizes = st.columns(5)
+        with sizes[0]:
+            batch = widgets.log_slider("batch", key="batch", options=[1, 2, 4, 8, 16, 32, 64, 128, 256], value=32)
+        with sizes[1]:
+            d_in = widgets.slider("inputs d_in", key="d_in", min_value=1, max_value=64, value=8)
+        with sizes[2]:
+            d_hidden = widgets.slider("hidden units", key="d_hidden", min_value=1, max_value=64, value=16)
+        with sizes[3]:
+            d_out = widgets.slider("outputs d_out", key="d_out", min_value=1, max_value=64, value=3)
+        with sizes[4]:
+            act = widgets.dropdown(
+                "activation", key="fwd_act", options=list(ACTIVATION_LABELS), value="relu", labels=ACTIVATION_LABELS
+            )
     forward = section.run(layers.two_layer_forward, batch, d_in, d_hidden, d_out, act)
     if forward is None:
         return

@@ -26,7 +26,7 @@ frame.formula(
 def two_vectors() -> None:
     section = frame.Section("Two vectors in the plane")
     controls, plane, curve = st.columns([1, 1.5, 1.5], gap="medium")
-    with controls:
+    with frame.controls(controls):
         a_len = widgets.slider("length |a|", key="a_len", min_value=0.1, max_value=5.0, value=2.0, step=0.1)
         a_ang = widgets.slider("angle of a (°)", key="a_ang", min_value=-180, max_value=180, value=20, step=1)
         b_len = widgets.slider("length |b|", key="b_len", min_value=0.1, max_value=5.0, value=1.5, step=0.1)
@@ -80,7 +80,7 @@ def neuron() -> None:
 
     defaults = {"w": (0.5, -0.3, 0.8), "x": (1.0, 2.0, 3.0)}
     controls, bars, curve = st.columns([1, 1.2, 1.2], gap="medium")
-    with controls:
+    with frame.controls(controls):
         values = {}
         for name, label in (("w", "weights w"), ("x", "inputs x")):
             st.markdown(f"**{label}**")
@@ -145,7 +145,7 @@ def high_dimensions() -> None:
         "spans every possible cosine, −1 to 1, so you can watch it collapse; zoom in to see the bell's shape.",
     )
     controls, hist, scaling = st.columns([1, 1.5, 1.5], gap="medium")
-    with controls:
+    with frame.controls(controls):
         dim = widgets.log_slider("dimension d", key="dim", options=DIMS, value=64)
         pairs = widgets.log_slider("random pairs", key="pairs", options=PAIRS, value=1000)
         seed = int(

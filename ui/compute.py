@@ -8,6 +8,7 @@ the host, so figures and caches hold plain arrays whatever device computed them.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import inspect
 from collections.abc import Callable
@@ -18,9 +19,9 @@ import torch
 
 from engine.device import Timing, timed
 
-# Helpers from these modules are plumbing (input checks, device choice), not the lesson's math,
-# so the Code panel leaves them out.
-PLUMBING_MODULES = ("engine.checks", "engine.device")
+# Helpers from these modules are plumbing (input checks, device choice, reading a typed formula),
+# not the lesson's math, so the Code panel leaves them out.
+PLUMBING_MODULES = ("engine.checks", "engine.device", "engine.expressions")
 
 
 def to_host(value: Any) -> Any:
@@ -75,7 +76,8 @@ def call_engine(
     return result, timing, not misses
 
 
-def engine_sources(fn: Callable[..., Any]) -> list[tuple[str, str]]:
+@functools.cache  # the source of a loaded function does not change; reading it costs ~5 ms a run
+def engine_sources(fn: Callable[..., Any]) -> tuple[tuple[str, str], ...]:
     """(qualified name, source) of ``fn`` and the lesson functions it calls, in call order.
 
     Follows names ``fn`` refers to that are functions of a topic module in ``engine/``, so
@@ -95,4 +97,4 @@ def engine_sources(fn: Callable[..., Any]) -> list[tuple[str, str]]:
                 visit(candidate)
 
     visit(fn)
-    return list(seen.items())
+    return tuple(seen.items())

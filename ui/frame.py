@@ -9,13 +9,17 @@ the chart, and shows the source of exactly the engine functions it ran.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from engine.device import Timing
+from ui import chart, viewport
 from ui.compute import call_engine, engine_sources
 from ui.widgets import BIND
 
@@ -58,9 +62,28 @@ def where_in_ai(points: Sequence[str]) -> None:
     st.markdown("\n".join(f"- {p}" for p in points))
 
 
-def draw(fig: go.Figure, *, key: str | None = None) -> None:
-    """One chart. ``theme=None``: the figure carries its own small template (viz/theme.py)."""
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, theme=None, key=key)
+def draw(fig: go.Figure, *, key: str) -> None:
+    """One chart, kept under ``key`` so a change redraws it in place (ui/chart.py).
+
+    The figure carries its own small template (viz/theme.py); no theme is applied on top.
+    """
+    chart.show(fig, key=key, config=PLOTLY_CONFIG)
+
+
+@contextmanager
+def controls(place: DeltaGenerator | None = None, *, label: str = "Controls") -> Iterator[None]:
+    """Where a panel's controls go: ``place`` (a column beside the chart) on a wide screen.
+
+    The narrow-screen rule for controls: on a phone the columns stack, so a block of sliders would
+    push the chart a screen down. There they sit in a collapsed expander instead, and the chart
+    comes first; opening it shows the same controls, with the same keys and URL values.
+    """
+    with place if place is not None else st.container():
+        if viewport.is_narrow():
+            with st.expander(label, icon=":material/tune:"):
+                yield
+        else:
+            yield
 
 
 def format_timing(timing: Timing, cached: bool) -> str:
@@ -79,6 +102,9 @@ class Section:
             st.markdown(intro)
         self._functions: list[Callable[..., Any]] = []
         self._last: tuple[Timing, bool] | None = None
+        # Chart keys from the title: unique on the page, and the same on every run.
+        self._key = "chart-" + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+        self._charts = 0
 
     def run(
         self, fn: Callable[..., Any], /, *args: Any, cache: bool = False, refresh: bool = False, **kwargs: Any
@@ -99,7 +125,8 @@ class Section:
 
     def chart(self, fig: go.Figure) -> None:
         """Draw a figure and, under it, where and how fast the last engine call ran."""
-        draw(fig)
+        self._charts += 1
+        draw(fig, key=f"{self._key}-{self._charts}")
         self.timing_note()
 
     def chart_row(
@@ -113,7 +140,7 @@ class Section:
         """
         for index, (column, fig) in enumerate(zip(st.columns(widths or len(figures)), figures, strict=True)):
             with column:
-                draw(fig, key=f"{key}_{index}")
+                draw(fig, key=f"{self._key}-{key}-{index}")
         if timing:
             self.timing_note()
 

@@ -2,7 +2,9 @@
 
 - A formula (a paragraph holding only math, see ``frame.formula``) is centred, and on a narrow
   screen KaTeX breaks it after "=" or "+" instead of running off the right edge.
-- On a phone the padding around the page shrinks, so charts get the width.
+- On a phone the padding around the page shrinks, so charts get the width, and metric cards
+  are compact, so the numbers above a chart do not push it a screen down.
+- The viewport watcher (ui/viewport.py) has no markup; its slot takes no gap in the page.
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ STYLESHEET = """
   font-size: 1.1rem;
   line-height: 2.2;
 }
+.st-key-viewport { display: none; }
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-left: 0.75rem; padding-right: 0.75rem; }
+  [data-testid="stMetric"] { padding: 0.4rem 0.75rem; }
+  [data-testid="stMetricValue"] { font-size: 1.4rem; }
 }
 </style>
 """

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import plotly.graph_objects as go
 from streamlit.testing.v1 import AppTest
+
+from ui import chart
 
 ROOT = Path(__file__).resolve().parents[2]
 # Importing torch and the first engine call take seconds on a cold 2-core machine.
@@ -29,8 +32,20 @@ def open_page(page_path: str | None = None, query: dict[str, str] | None = None,
 
 
 def plotly_figures(at: AppTest) -> list[dict]:
-    """The Plotly figure specs the page sent, as dicts."""
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    """The Plotly figure specs the page sent (ui/chart.py), as dicts, in page order.
+
+    Each is validated by plotly here: the app builds figures without validation (viz/theme.py),
+    so a misspelt property fails the tests rather than being dropped silently in the browser.
+    """
+    specs = [json.loads(data["figure"]) for data in component_data(at, chart.COMPONENT)]
+    for spec in specs:
+        go.Figure(spec)  # raises ValueError on an unknown or invalid property
+    return specs
+
+
+def component_data(at: AppTest, name: str) -> list[dict]:
+    """The ``data`` each mounted instance of a ``st.components.v2`` component was sent."""
+    return [json.loads(e.proto.json) for e in at.get("bidi_component") if e.proto.component_name == name]
 
 
 def metric_values(at: AppTest) -> dict[str, str]:

@@ -4,6 +4,7 @@ import pytest
 
 from app_pages.catalog import SECTIONS, lesson_pages
 from tests.app.helpers import open_page, plotly_figures, widget_extremes
+from ui import viewport
 
 PAGES = [page.path for _, page in lesson_pages()]
 
@@ -45,3 +46,20 @@ def test_every_widget_at_its_extremes_reruns_cleanly(path):
         fresh.set_value(value).run()
         assert not at.exception, f"{key}={value!r}: {at.exception}"
         assert plotly_figures(at), f"{key}={value!r} left the page without charts"
+
+
+def widget_values(at) -> dict[str, object]:
+    return {w.key: w.value for w, _ in widget_extremes(at)}
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_on_a_phone_the_same_controls_sit_in_collapsed_expanders(path):
+    wide = open_page(path)
+    narrow = open_page(path, state={viewport.KEY: {"narrow": True}})
+    assert not narrow.exception, narrow.exception
+    folded = [e for e in narrow.expander if e.label == "Controls"]
+    assert folded, "a phone gets its controls in a 'Controls' expander"
+    assert not [e for e in wide.expander if e.label == "Controls"], "a wide screen shows them beside the charts"
+    assert all(not e.proto.expanded for e in folded), "collapsed, so the chart comes first"
+    # Same keys, same values: a phone and a desktop share links.
+    assert widget_values(narrow) == widget_values(wide)

@@ -137,7 +137,7 @@ def horizontal_overflow(page: Page) -> list[str]:
 def wait_charts(page: Page, timeout_ms: int = 30_000) -> None:
     """Wait until every chart on the page has been drawn by Plotly."""
     page.wait_for_function(
-        "() => { const c = [...document.querySelectorAll('[data-testid=stPlotlyChart]')];"
+        "() => { const c = [...document.querySelectorAll('[class*=\"st-key-chart-\"]')];"
         " return c.length > 0 && c.every((e) => e.querySelector('.main-svg')); }",
         timeout=timeout_ms,
     )

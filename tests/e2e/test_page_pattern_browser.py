@@ -28,7 +28,9 @@ def test_nothing_overflows_a_phone_screen(app_url, browser, entry):
 @pytest.mark.parametrize("entry", PAGES, ids=[p.url_path for p in PAGES])
 def test_each_page_names_its_tab_and_loads_nothing_from_the_internet(app_url, page, entry):
     outside = []
-    page.on("request", lambda request: None if request.url.startswith(app_url) else outside.append(request.url))
+    # blob: URLs of the app's own origin are the component scripts Streamlit sends inline.
+    local = (app_url, f"blob:{app_url}")
+    page.on("request", lambda request: None if request.url.startswith(local) else outside.append(request.url))
     page.goto(f"{app_url}/{entry.url_path}")
     wait_idle(page)
     expect(page).to_have_title(f"{entry.title} · AI Math Lab")
@@ -63,3 +65,64 @@ def test_back_and_forward_keep_each_pages_settings(app_url, page):
     # Back on vectors through the sidebar: the settings are still there.
     page.locator("[data-testid=stSidebarNav]").get_by_text("Vectors").click()
     expect(page).to_have_url(re.compile(r"/vectors\?b_ang=120$"))
+
+
+@pytest.mark.parametrize("entry", PAGES, ids=[p.url_path for p in PAGES])
+def test_on_a_phone_the_controls_fold_away_and_the_chart_comes_first(app_url, browser, entry):
+    phone = browser.new_page(viewport={"width": 420, "height": 900})
+    try:
+        phone.goto(f"{app_url}/{entry.url_path}")
+        wait_idle(phone)
+        main = phone.get_by_test_id("stMain")
+        controls = main.get_by_test_id("stExpander").filter(has_text="Controls").first
+        expect(controls).to_be_visible()
+        hidden_input = controls.locator("[data-testid=stSlider], [data-testid=stNumberInput], [data-testid=stRadio]")
+        expect(hidden_input.first).to_be_hidden()
+        controls.get_by_text("Controls").click()
+        expect(hidden_input.first).to_be_visible()
+    finally:
+        phone.close()
+
+
+def test_turning_a_phone_sideways_brings_the_controls_back_beside_the_chart(app_url, browser):
+    tab = browser.new_page(viewport={"width": 420, "height": 900})
+    try:
+        tab.goto(f"{app_url}/linear-maps?a=2")
+        wait_idle(tab)
+        folded = tab.get_by_test_id("stMain").get_by_test_id("stExpander").filter(has_text="Controls")
+        expect(folded.first).to_be_visible()
+        tab.set_viewport_size({"width": 1100, "height": 900})
+        expect(folded).to_have_count(0)
+        # The same control, with the value from the link, now sits open beside the chart.
+        entry_a = tab.get_by_test_id("stMain").locator("[data-testid=stSlider] input[type=range]").first
+        expect(entry_a).to_have_attribute("aria-valuetext", "2.00")
+    finally:
+        tab.close()
+
+
+COUNT_REDRAWS = """() => {
+  window.__redraws = [];
+  document.querySelectorAll('.aiml-chart').forEach((gd, index) => {
+    gd.dataset.mountedBefore = String(index);
+    gd.on('plotly_afterplot', () => window.__redraws.push(index));
+  });
+  return document.querySelectorAll('.aiml-chart').length;
+}"""
+
+
+def test_a_change_redraws_each_chart_once_and_in_place(app_url, page):
+    page.goto(f"{app_url}/linear-maps")
+    wait_idle(page)
+    wait_charts(page)
+    charts = page.evaluate(COUNT_REDRAWS)
+    assert charts >= 2
+    entry_a = page.get_by_test_id("stMain").locator("[data-testid=stSlider] input[type=range]").first
+    entry_a.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => window.__redraws.length > 0")
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    redraws = page.evaluate("window.__redraws")
+    # The same divs (not unmounted and drawn anew), and no chart drawn twice for one change.
+    assert page.locator(".aiml-chart[data-mounted-before]").count() == charts
+    assert sorted(redraws) == sorted(set(redraws)), redraws

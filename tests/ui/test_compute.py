@@ -48,7 +48,7 @@ def test_engine_sources_follow_lesson_helpers_but_not_plumbing():
 
 
 def test_engine_sources_refuse_non_engine_code():
-    assert engine_sources(to_host) == []
+    assert engine_sources(to_host) == ()
 
 
 def test_refresh_recomputes_only_that_cached_call():

@@ -1,0 +1,113 @@
+"""One Plotly chart on the page, updated in place when its figure changes.
+
+Why not ``st.plotly_chart``: its element id hashes the whole figure, so every change of a figure
+unmounts the chart and mounts a new one, and its wrapper then draws each new chart twice (two
+``plotly_afterplot`` events per change, measured). On this 2-core machine that drawing was most
+of what a learner waited for after moving a slider (BENCHMARKS.md). Here a chart keeps its key,
+so its ``div`` stays and ``Plotly.react`` redraws only what changed, once.
+
+plotly.js itself is the copy that ships inside the ``plotly`` Python package (the same release the
+figures are built for), served by Streamlit's static file serving from ``static/`` and loaded
+once per browser tab. Nothing comes from the internet.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import plotly
+import plotly.graph_objects as go
+import plotly.io as pio
+import streamlit as st
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+PLOTLY_JS = f"plotly-{plotly.__version__}.min.js"
+_PLOTLY_SOURCE = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+# The browser side. ``render`` runs on every script run that draws the chart; the first run makes
+# the div and draws, later runs only react. The script tag is shared by every chart in the tab.
+_DRAW_IN_PLACE = """
+function loadPlotly(src) {
+  if (!window.__aimlPlotly) {
+    window.__aimlPlotly = new Promise((resolve, reject) => {
+      if (window.Plotly) return resolve(window.Plotly);
+      const script = document.createElement("script");
+      script.src = src;
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => { window.__aimlPlotly = null; reject(new Error("plotly.js did not load")); };
+      document.head.appendChild(script);
+    });
+  }
+  return window.__aimlPlotly;
+}
+
+export default async function ({ data, parentElement }) {
+  const Plotly = await loadPlotly(data.src);
+  let gd = parentElement.querySelector(":scope > .aiml-chart");
+  if (!gd) {
+    gd = document.createElement("div");
+    gd.className = "aiml-chart";
+    gd.setAttribute("role", "img");
+    parentElement.appendChild(gd);
+    // Follow the column's width (a phone turned sideways, the sidebar opened). Only the width:
+    // the chart's own drawing changes the height, and a resize is a full redraw.
+    let pending = null;
+    new ResizeObserver(() => {
+      if (parentElement.clientWidth === gd.drawnWidth) return;
+      gd.drawnWidth = parentElement.clientWidth;
+      cancelAnimationFrame(pending);
+      pending = requestAnimationFrame(() => gd.isConnected && gd._fullLayout && Plotly.Plots.resize(gd));
+    }).observe(parentElement);
+  }
+  // A rerun that changed only other things in the panel sends the same figure: nothing to redraw.
+  if (gd.drawnFigure === data.figure) return;
+  gd.drawnFigure = data.figure;
+  const figure = JSON.parse(data.figure);
+  gd.setAttribute("aria-label", data.label);
+  gd.drawnWidth = parentElement.clientWidth;  // this draw already fits the current width
+  await Plotly.react(gd, figure.data, { ...figure.layout, autosize: true }, data.config);
+}
+"""
+
+COMPONENT = "aiml_chart"
+_component = st.components.v2.component(COMPONENT, js=_DRAW_IN_PLACE, isolate_styles=False)
+
+
+def install_plotly_js() -> Path:
+    """Put the plotly package's own plotly.js under ``static/`` (once; the file name carries its version)."""
+    target = STATIC_DIR / PLOTLY_JS
+    if not target.exists():
+        STATIC_DIR.mkdir(exist_ok=True)
+        partial = target.with_suffix(".part")
+        shutil.copyfile(_PLOTLY_SOURCE, partial)
+        partial.replace(target)  # atomic: a browser never gets half a file
+    return target
+
+
+def plotly_js_url() -> str:
+    base = st.get_option("server.baseUrlPath").strip("/")
+    return f"{'/' + base if base else ''}/app/static/{PLOTLY_JS}"
+
+
+def figure_label(fig: go.Figure) -> str:
+    """A text alternative for screen readers: the chart's title, else its axis titles."""
+    layout = fig.layout
+    title = layout.title.text if layout.title and layout.title.text else None
+    if title:
+        return title
+    axes = [axis.title.text for axis in (layout.xaxis, layout.yaxis) if axis.title and axis.title.text]
+    return "chart of " + " against ".join(reversed(axes)) if axes else "chart"
+
+
+def show(fig: go.Figure, *, key: str, config: dict) -> None:
+    """Draw ``fig`` under a stable ``key``: the same key on the next run updates the same chart."""
+    _component(
+        key=key,
+        data={
+            "figure": pio.to_json(fig, validate=False),
+            "config": {**config, "responsive": False},
+            "label": figure_label(fig),
+            "src": plotly_js_url(),
+        },
+    )
