@@ -5,6 +5,11 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+# Loaded here, before any page code runs: plotly checks whether pandas is in sys.modules without
+# importing it, so while one session's first table was importing pandas lazily, another session's
+# chart met the half-imported module and crashed ("partially initialized module 'pandas'").
+# Every session runs this file first, and Python's import lock makes it wait for the full import.
+import pandas  # noqa: F401
 import streamlit as st
 
 from app_pages.catalog import HOME, SECTIONS

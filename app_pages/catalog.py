@@ -51,6 +51,29 @@ SECTIONS: dict[str, list[PageEntry]] = {
             "y = σ(Wx + b) folding the plane, why depth needs activations, shapes in a batch.",
         ),
     ],
+    "Calculus & learning": [
+        PageEntry(
+            "app_pages/derivatives.py",
+            "Derivatives",
+            ":material/show_chart:",
+            "derivatives",
+            "The secant that becomes the tangent, autograd, and why finite differences have a best step.",
+        ),
+        PageEntry(
+            "app_pages/chain_rule.py",
+            "Gradients & the chain rule",
+            ":material/account_tree:",
+            "chain-rule",
+            "A formula's computation graph, backpropagated by hand and checked against torch.autograd.",
+        ),
+        PageEntry(
+            "app_pages/gradient_descent.py",
+            "Gradient descent & optimizers",
+            ":material/downhill_skiing:",
+            "gradient-descent",
+            "The learning rate on a parabola, then SGD, momentum, Nesterov, RMSprop, Adam and AdamW racing.",
+        ),
+    ],
 }
 
 

@@ -125,4 +125,10 @@ def warm_up(device: str | torch.device | None = None) -> None:
         op(x @ y)
     (x * y).sum(dim=1).clamp(-1, 1)
     torch.linalg.vector_norm(x, dim=1)
+    # The first optimizer step in a process imports and sets up torch.optim's machinery (~1 s).
+    weight = torch.zeros(2, dtype=torch.float64, device=dev, requires_grad=True)
+    for optimizer in (torch.optim.SGD, torch.optim.RMSprop, torch.optim.Adam, torch.optim.AdamW):
+        step = optimizer([weight], lr=1e-3)
+        (weight**2).sum().backward()
+        step.step()
     synchronize(dev)

@@ -5,6 +5,7 @@
 - On a phone the padding around the page shrinks, so charts get the width, and metric cards
   are compact, so the numbers above a chart do not push it a screen down.
 - The viewport watcher (ui/viewport.py) has no markup; its slot takes no gap in the page.
+- Chips (``st.pills``) wrap onto more rows instead of scrolling sideways out of a narrow column.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ STYLESHEET = """
   line-height: 2.2;
 }
 .st-key-viewport { display: none; }
+[data-testid="stButtonGroup"] > div { flex-wrap: wrap; }
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-left: 0.75rem; padding-right: 0.75rem; }
   [data-testid="stMetric"] { padding: 0.4rem 0.75rem; }

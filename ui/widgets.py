@@ -134,9 +134,14 @@ def log_slider(
     format_func: Callable[[Any], str] = str,
 ) -> Any:
     """A slider over geometrically spaced options (powers of two, decades) for log-scale parameters."""
-    _match_link_option(key, options, format_func)
+
+    def label_of(option: Any) -> str:
+        # Total on purpose, like ``_label_for``: a label passed in (by AppTest) is its own label.
+        return option if isinstance(option, str) else format_func(option)
+
+    _match_link_option(key, options, label_of)
     return st.select_slider(
-        label, options=list(options), value=value, help=help, format_func=format_func, key=key, bind=BIND
+        label, options=list(options), value=value, help=help, format_func=label_of, key=key, bind=BIND
     )
 
 
@@ -236,8 +241,13 @@ def dropdown(
     value: Any,
     help: str | None = None,
     labels: Mapping[Any, str] | None = None,
+    on_change: Callable[[], None] | None = None,
 ) -> Any:
-    """One of many options, in a select box; ``labels`` maps an option to its display text."""
+    """One of many options, in a select box; ``labels`` maps an option to its display text.
+
+    ``on_change``: runs before the rerun when the choice changes, e.g. to move controls whose
+    sensible values depend on it (a surface's start point).
+    """
     _match_link_option(key, options, _label_for(labels))
     return st.selectbox(
         label,
@@ -247,6 +257,7 @@ def dropdown(
         format_func=_label_for(labels),
         key=key,
         bind=BIND,
+        on_change=on_change,
     )
 
 
@@ -260,3 +271,23 @@ def toggle(label: str, *, key: str, value: bool = False, help: str | None = None
     """An on/off switch."""
     page_memory.register(key)
     return st.checkbox(label, value=value, help=help, key=key, bind=BIND)
+
+
+def several(label: str, *, key: str, options: Sequence[str], value: Sequence[str], help: str | None = None) -> list:
+    """Any number of named options, as chips that wrap (a narrow column keeps every name readable).
+
+    The link repeats the key once per option chosen.
+    """
+    page_memory.register(key)
+    if key not in st.session_state and key in st.query_params:
+        raw = st.query_params.get_all(key)
+        by_name = {option.casefold(): option for option in options}
+        chosen = [by_name[name.strip().casefold()] for name in raw if name.strip().casefold() in by_name]
+        unknown = [name for name in raw if name.strip().casefold() not in by_name]
+        if unknown:
+            _say_ignored(key, ",".join(unknown), f"choose from {', '.join(options)}.")
+        if chosen != raw:
+            st.session_state[key] = list(dict.fromkeys(chosen))
+    return st.pills(
+        label, options=list(options), default=list(value), selection_mode="multi", help=help, key=key, bind=BIND
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import get_colorscale
 
 # Colour-blind-safe pairs (Okabe-Ito); each lesson object keeps its colour across pages.
 VECTOR_A = "#0072B2"  # blue
@@ -15,8 +16,12 @@ GRID = "#C8C8C8"
 POSITIVE = "#2166AC"
 NEGATIVE = "#B2182B"
 
+# Colour scales as explicit lists, never by name: figures go to the browser unvalidated
+# (``figure``), and plotly.js reads a name like "RdBu" as a different scale than plotly.py does.
 # Signed values: red below zero, white at zero, blue above (ColorBrewer RdBu).
-DIVERGING = "RdBu"
+DIVERGING = get_colorscale("RdBu")
+# Heights of a surface: white in the valleys, dark on the walls (ColorBrewer Greys).
+LEVELS = get_colorscale("Greys")
 
 
 INK = "#31333F"  # Streamlit's text colour

@@ -40,6 +40,10 @@ def plotly_figures(at: AppTest) -> list[dict]:
     specs = [json.loads(data["figure"]) for data in component_data(at, chart.COMPONENT)]
     for spec in specs:
         go.Figure(spec)  # raises ValueError on an unknown or invalid property
+        for trace in spec["data"]:
+            for scale in (trace.get("colorscale"), trace.get("marker", {}).get("colorscale")):
+                # plotly.js and plotly.py read a scale's name differently (viz/theme.py)
+                assert not isinstance(scale, str), f"colour scale by name ({scale!r}) in a {trace.get('type')}"
     return specs
 
 

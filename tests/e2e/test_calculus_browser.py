@@ -1,0 +1,78 @@
+"""The calculus pages in a real browser: move a control, see the engine's number change."""
+
+import math
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.browser import wait_charts, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+
+def metric(page, label: str):
+    return page.locator("[data-testid=stMetric]", has_text=label).first.locator("[data-testid=stMetricValue]")
+
+
+def test_derivatives_moving_x_moves_the_slope_and_the_tangent(app_url, page):
+    page.goto(f"{app_url}/derivatives")
+    wait_idle(page)
+    wait_charts(page)
+    expect(metric(page, "f′(x), autograd")).to_have_text(f"{math.cos(1.0):.6g}")
+    x_slider = page.get_by_test_id("stMain").locator("[data-testid=stSlider] input[type=range]").first
+    x_slider.focus()
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")  # 0.05 per press: 1.0 -> 1.2
+    expect(page).to_have_url(re.compile(r"x_at=1\.2"))
+    expect(metric(page, "f′(x), autograd")).to_have_text(f"{math.cos(1.2):.6g}")
+    # The orange "now" dot moved to (1.2, sin 1.2) on the same chart.
+    now = page.evaluate(
+        "() => { const gd = document.querySelector('.aiml-chart');"
+        " const t = gd.data.find(t => t.name === 'now'); return [t.x[0], t.y[0]]; }"
+    )
+    assert now == pytest.approx([1.2, math.sin(1.2)])
+
+
+def test_derivatives_typed_formula_is_refused_in_words(app_url, page):
+    page.goto(f"{app_url}/derivatives?fn=type+my+own&fx=__import__('os')")
+    wait_idle(page)
+    expect(page.get_by_test_id("stAlert").filter(has_text="not allowed").first).to_be_visible()
+
+
+def test_gradient_descent_learning_rate_changes_the_regime_and_a_new_surface_its_start(app_url, page):
+    page.goto(f"{app_url}/gradient-descent?lr_1d=0.9&start_x=-1.0")
+    wait_idle(page)
+    wait_charts(page)
+    expect(page.get_by_test_id("stAlert").filter(has_text="overshooting").first).to_be_visible()
+    lr = page.get_by_test_id("stMain").locator('[data-testid=stSlider] input[aria-label="learning rate"]')
+    lr.focus()
+    page.keyboard.press("ArrowRight")  # 0.9 -> 0.95 -> still overshooting; one more to 1.0
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_test_id("stAlert").filter(has_text="two-cycle").first).to_be_visible()
+    # Another surface brings its own start point, in the controls and in the link.
+    surface = page.get_by_test_id("stMain").get_by_test_id("stSelectbox").filter(has_text="surface")
+    surface.get_by_role("combobox").click()
+    page.keyboard.type("Himmelblau")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"surface=Himmelblau"))
+    start_x = page.get_by_test_id("stMain").locator('[data-testid=stSlider] input[aria-label="start x"]')
+    expect(start_x).to_have_attribute("aria-valuetext", "0.00")
+    expect(page).not_to_have_url(re.compile(r"start_x=-1"))
+
+
+def test_chain_rule_moving_x_updates_the_graph_and_the_arrow(app_url, page):
+    page.goto(f"{app_url}/chain-rule")
+    wait_idle(page)
+    wait_charts(page)
+    x_slider = page.get_by_test_id("stMain").locator('[data-testid=stSlider] input[aria-label="x"]')
+    x_slider.focus()
+    page.keyboard.press("ArrowRight")  # 0.7 -> 0.8
+    expect(page).to_have_url(re.compile(r"at_x=0\.8"))
+    expect(metric(page, "∂f/∂x")).to_have_text(f"{4 * 0.8 * math.cos(0.64):.4g}")
+    # The output node of the graph shows the new value of 2 sin(x²).
+    values = page.evaluate(
+        "() => { const gd = document.querySelector('.aiml-chart');"
+        " return gd.data.find(t => t.name === 'value (forward)').text; }"
+    )
+    assert values[-1] == f"{2 * math.sin(0.64):.3g}"

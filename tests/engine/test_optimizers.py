@@ -1,0 +1,146 @@
+"""Gradient descent and the optimizers: against the closed form and hand-written update rules."""
+
+import numpy as np
+import pytest
+import torch
+
+from engine import optimizers as opt
+
+
+@pytest.mark.parametrize("lr", [0.01, 0.3, 0.5, 0.7, 1.0, 1.1])
+@pytest.mark.parametrize("w0", [-5.0, 2.5, 9.0])
+def test_1d_iterates_follow_the_closed_form(w0, lr):
+    d = opt.descent_1d(w0, lr, 30)
+    k = np.arange(31)
+    expected = 3 + (w0 - 3) * (1 - 2 * lr) ** k
+    np.testing.assert_allclose(d.weights.numpy(), expected, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(d.losses.numpy(), (expected - 3) ** 2, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(d.gradients.numpy(), 2 * (expected - 3), rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("lr", "name"),
+    [
+        (0.1, "monotone"),
+        (0.45, "monotone"),
+        (0.5, "one step"),
+        (0.7, "overshooting"),
+        (1.0, "two-cycle"),
+        (1.05, "diverging"),
+    ],
+)
+def test_the_regime_is_named_from_the_factor_and_matches_the_iterates(lr, name):
+    d = opt.descent_1d(-1.0, lr, 12)
+    assert d.regime == name
+    offsets = d.weights.numpy() - 3
+    if name == "monotone":
+        assert (offsets < 0).all() and (np.diff(np.abs(offsets)) < 0).all()
+    elif name == "one step":
+        assert offsets[1:] == pytest.approx(0, abs=1e-12)
+    elif name == "overshooting":
+        assert (np.sign(offsets[1:]) != np.sign(offsets[:-1])).all() and (np.diff(np.abs(offsets)) < 0).all()
+    elif name == "two-cycle":
+        np.testing.assert_allclose(d.weights.numpy()[::2], -1.0)
+        np.testing.assert_allclose(d.weights.numpy()[1::2], 7.0)
+    else:
+        assert (np.diff(np.abs(offsets)) > 0).all()
+
+
+def rosenbrock_grad(p):
+    x, y = p
+    return np.array([-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)])
+
+
+def hand_written(rule: str, start, lr, steps, noise=None):
+    """The update rules as PyTorch documents them, in numpy, on Rosenbrock."""
+    p = np.array(start, dtype=float)
+    v = np.zeros(2)
+    m, s = np.zeros(2), np.zeros(2)
+    path = [p.copy()]
+    for t in range(1, steps + 1):
+        g = rosenbrock_grad(p) + (noise[t - 1] if noise is not None else 0)
+        if rule == "SGD":
+            p = p - lr * g
+        elif rule == "momentum":
+            v = 0.9 * v + g if t > 1 else g
+            p = p - lr * v
+        elif rule == "Nesterov":
+            v = 0.9 * v + g if t > 1 else g
+            p = p - lr * (g + 0.9 * v)
+        elif rule == "Adam":
+            m = 0.9 * m + 0.1 * g
+            s = 0.999 * s + 0.001 * g**2
+            m_hat, s_hat = m / (1 - 0.9**t), s / (1 - 0.999**t)
+            p = p - lr * m_hat / (np.sqrt(s_hat) + 1e-8)
+        path.append(p.copy())
+    return np.array(path)
+
+
+@pytest.mark.parametrize("rule", ["SGD", "momentum", "Nesterov", "Adam"])
+def test_torch_optimizers_follow_the_hand_written_rules(rule):
+    lr = 0.01 if rule == "Adam" else 0.0005
+    run = opt.race("Rosenbrock", (rule,), (-1.2, 1.0), lr, lr, 150).trajectories[0]
+    np.testing.assert_allclose(run.path.numpy(), hand_written(rule, (-1.2, 1.0), lr, 150), rtol=1e-9, atol=1e-10)
+    x, y = run.path.numpy().T
+    np.testing.assert_allclose(run.losses.numpy(), (1 - x) ** 2 + 100 * (y - x**2) ** 2, rtol=1e-9)
+
+
+def test_noise_is_the_same_draw_for_every_optimizer_and_reproducible():
+    runs = opt.race("Rosenbrock", ("SGD", "momentum"), (-1.2, 1.0), 0.0005, 0.01, 50, noise=2.0, seed=7)
+    generator = torch.Generator().manual_seed(7)
+    draws = np.array([2.0 * torch.randn(2, generator=generator, dtype=torch.float64).numpy() for _ in range(50)])
+    for run in runs.trajectories:
+        expected = hand_written(run.optimizer, (-1.2, 1.0), 0.0005, 50, noise=draws)
+        np.testing.assert_allclose(run.path.numpy(), expected, rtol=1e-9, atol=1e-10)
+    again = opt.race("Rosenbrock", ("SGD", "momentum"), (-1.2, 1.0), 0.0005, 0.01, 50, noise=2.0, seed=7)
+    assert all(torch.equal(a.path, b.path) for a, b in zip(runs.trajectories, again.trajectories, strict=True))
+
+
+def test_a_diverging_run_stops_in_words_and_never_holds_nan():
+    runs = opt.race("bowl", ("SGD", "Adam"), (-4.0, 2.0), 0.1, 0.2, 200, condition=100)
+    sgd, adam = runs.trajectories
+    # lr·κ = 10 > 2: each step multiplies y by 1 − 10 = −9.
+    assert sgd.diverged_at is not None and sgd.diverged_at < 20
+    assert torch.isfinite(sgd.path).all() and len(sgd.path) == sgd.diverged_at == len(sgd.losses)
+    assert adam.diverged_at is None and len(adam.path) == 201 == len(adam.losses)
+
+
+def test_adamw_decay_pulls_towards_the_origin():
+    runs = opt.race("Himmelblau", ("Adam", "AdamW"), (0.0, 0.5), 0.01, 0.1, 300)
+    adam, adamw = (np.asarray(r.path[-1]) for r in runs.trajectories)
+    assert np.allclose(adam, [3, 2], atol=1e-3)
+    assert np.linalg.norm(adamw) < np.linalg.norm(adam)
+
+
+@pytest.mark.parametrize("name", list(opt.SURFACES))
+def test_surface_grids_and_minima_are_right(name):
+    grid = opt.surface_grid(name, 10.0, 41)
+    x, y = np.meshgrid(grid.xs.numpy(), grid.ys.numpy())
+    reference = {
+        "bowl": 0.5 * (x**2 + 10 * y**2),
+        "Rosenbrock": (1 - x) ** 2 + 100 * (y - x**2) ** 2,
+        "Himmelblau": (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2,
+        "saddle": x**2 - y**2 + y**4 / 4,
+        "Beale": (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2,
+    }[name]
+    np.testing.assert_allclose(grid.values.numpy(), reference, rtol=1e-12)
+    f = opt.loss_2d(name, 10.0)
+    lowest = min(float(f(torch.tensor(a), torch.tensor(b))) for a, b in opt.SURFACES[name].minima)
+    assert lowest <= reference.min() + 1e-6, "each listed minimum is at least as low as the grid"
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda: opt.race("moon", ("SGD",), (0, 0), 0.1, 0.1, 10), "Unknown surface"),
+        (lambda: opt.race("bowl", ("Lion",), (0, 0), 0.1, 0.1, 10), "Unknown optimizer"),
+        (lambda: opt.race("bowl", (), (0, 0), 0.1, 0.1, 10), "at least one"),
+        (lambda: opt.race("bowl", ("SGD",), (0, 0), 5.0, 0.1, 10), "learning rate"),
+        (lambda: opt.race("bowl", ("SGD",), (0, float("nan")), 0.1, 0.1, 10), "start"),
+        (lambda: opt.race("bowl", ("SGD",), (0, 0), 0.1, 0.1, 10**6), "steps"),
+        (lambda: opt.descent_1d(0.0, 0.1, 0), "steps"),
+    ],
+)
+def test_bad_input_is_a_sentence(call, words):
+    with pytest.raises(ValueError, match=words):
+        call()
