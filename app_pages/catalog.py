@@ -73,6 +73,13 @@ SECTIONS: dict[str, list[PageEntry]] = {
             "gradient-descent",
             "The learning rate on a parabola, then SGD, momentum, Nesterov, RMSprop, Adam and AdamW racing.",
         ),
+        PageEntry(
+            "app_pages/train_network.py",
+            "Train a network",
+            ":material/model_training:",
+            "train",
+            "A small MLP learning moons, circles, XOR or spirals: its boundary, losses and gradient norms.",
+        ),
     ],
 }
 

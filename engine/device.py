@@ -10,9 +10,10 @@ reading the clock without a ``synchronize`` would time only the kernel launches.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -96,13 +97,36 @@ def seeded_generator(seed: int, device: torch.device) -> torch.Generator:
     return torch.Generator(device=device).manual_seed(seed_value(seed))
 
 
+# A lesson's tensors are tiny, and torch's second thread only waits for a core that the browser or
+# another visitor holds: default training took 0.17 s on one thread and 0.64-0.87 s on two while
+# another process kept one of two cores busy (BENCHMARKS.md). Throughput measurements, which want
+# the whole machine, take every core for their duration (``all_cores``).
+LESSON_THREADS = 1
+
+
 def configure_threads(default: int | None = None) -> int:
-    """Set torch's intra-op threads once per process: ``$AIML_TORCH_THREADS`` or the core count."""
+    """Set torch's intra-op threads once per process: ``$AIML_TORCH_THREADS``, else ``LESSON_THREADS``."""
     requested = os.environ.get("AIML_TORCH_THREADS", "").strip()
-    threads = int(requested) if requested.isdigit() and int(requested) > 0 else (default or os.cpu_count() or 1)
+    threads = int(requested) if requested.isdigit() and int(requested) > 0 else (default or LESSON_THREADS)
     if torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
     return threads
+
+
+@contextlib.contextmanager
+def all_cores() -> Iterator[int]:
+    """One torch thread per core inside the block (for timing what the machine can do), then back.
+
+    torch keeps the count per OS thread and each session's script runs in its own thread, so
+    running sessions keep theirs; a script thread that starts during the block inherits it.
+    """
+    before = torch.get_num_threads()
+    cores = os.cpu_count() or 1
+    torch.set_num_threads(cores)
+    try:
+        yield cores
+    finally:
+        torch.set_num_threads(before)
 
 
 def warm_up(device: str | torch.device | None = None) -> None:

@@ -44,32 +44,47 @@ def _engine_function(module: str, name: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), name)
 
 
-def _timed_host_call(fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[Any, Timing]:
+def _timed_host_call(
+    fn: Callable[..., Any], args: tuple, kwargs: dict, progress: str | None = None
+) -> tuple[Any, Timing]:
+    if progress is not None:
+        # The bar is made here, inside the cached call, so a cache hit replays it finished.
+        bar = st.progress(0.0, text=progress)
+        kwargs = {**kwargs, "progress": lambda done: bar.progress(done, text=f"{progress} · {done:.0%}")}
     result, timing = timed(fn, *args, **kwargs)
     return to_host(result), timing
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _cached_call(module: str, name: str, args: tuple, kwargs_items: tuple, _misses: list) -> tuple[Any, Timing]:
+def _cached_call(
+    module: str, name: str, args: tuple, kwargs_items: tuple, progress: str | None, _misses: list
+) -> tuple[Any, Timing]:
     # Runs only on a cache miss; the underscore keeps the list out of the cache key.
     _misses.append(name)
-    return _timed_host_call(_engine_function(module, name), args, dict(kwargs_items))
+    return _timed_host_call(_engine_function(module, name), args, dict(kwargs_items), progress)
 
 
 def call_engine(
-    fn: Callable[..., Any], args: tuple, kwargs: dict, *, cache: bool, refresh: bool = False
+    fn: Callable[..., Any],
+    args: tuple,
+    kwargs: dict,
+    *,
+    cache: bool,
+    refresh: bool = False,
+    progress: str | None = None,
 ) -> tuple[Any, Timing, bool]:
     """Run ``fn`` and return (host result, timing of the computation, whether it came from the cache).
 
     ``cache=True`` is for deterministic, heavy calls keyed on scalars: the timing returned is the
     one measured when the result was computed. ``refresh=True`` drops this call's cached result
-    first (a "measure again" button), leaving other entries alone.
+    first (a "measure again" button), leaving other entries alone. ``progress``: a label for a
+    progress bar, filled by ``fn``'s ``progress`` callback (long calls such as training).
     """
     if not cache:
-        result, timing = _timed_host_call(fn, args, kwargs)
+        result, timing = _timed_host_call(fn, args, kwargs, progress)
         return result, timing, False
     misses: list[str] = []
-    key = (fn.__module__, fn.__name__, args, tuple(sorted(kwargs.items())))
+    key = (fn.__module__, fn.__name__, args, tuple(sorted(kwargs.items())), progress)
     if refresh:
         _cached_call.clear(*key, misses)
     result, timing = _cached_call(*key, misses)

@@ -107,16 +107,24 @@ class Section:
         self._charts = 0
 
     def run(
-        self, fn: Callable[..., Any], /, *args: Any, cache: bool = False, refresh: bool = False, **kwargs: Any
+        self,
+        fn: Callable[..., Any],
+        /,
+        *args: Any,
+        cache: bool = False,
+        refresh: bool = False,
+        progress: str | None = None,
+        **kwargs: Any,
     ) -> Any | None:
         """The host copy of ``fn(*args, **kwargs)``, or None after showing why the input was refused.
 
         ``cache=True`` keeps the result for every visitor (deterministic, heavy calls);
-        ``refresh=True`` recomputes this call's cached result.
+        ``refresh=True`` recomputes this call's cached result; ``progress`` labels a progress bar
+        that ``fn`` fills (it takes a ``progress`` callback).
         """
         self._functions.append(fn)
         try:
-            result, timing, cached = call_engine(fn, args, kwargs, cache=cache, refresh=refresh)
+            result, timing, cached = call_engine(fn, args, kwargs, cache=cache, refresh=refresh, progress=progress)
         except ValueError as err:
             st.error(str(err), icon=":material/error:")
             return None

@@ -76,3 +76,18 @@ def test_chain_rule_moving_x_updates_the_graph_and_the_arrow(app_url, page):
         " return gd.data.find(t => t.name === 'value (forward)').text; }"
     )
     assert values[-1] == f"{2 * math.sin(0.64):.3g}"
+
+
+def test_train_network_more_units_more_parameters_and_a_new_boundary(app_url, page):
+    page.goto(f"{app_url}/train?train_steps=100")
+    wait_idle(page)
+    wait_charts(page)
+    expect(metric(page, "parameters")).to_have_text("105")  # 2→8→8→1: 24 + 72 + 9
+    before = page.evaluate("() => document.querySelector('.aiml-chart')._fullData[0].z[30][30]")
+    units = page.get_by_test_id("stMain").locator('[data-testid=stSlider] input[aria-label="units per layer"]')
+    units.focus()
+    page.keyboard.press("ArrowRight")  # 8 -> 16 units
+    expect(page).to_have_url(re.compile(r"width=16"))
+    expect(metric(page, "parameters")).to_have_text("337")  # 2→16→16→1: 48 + 272 + 17
+    after = page.evaluate("() => document.querySelector('.aiml-chart')._fullData[0].z[30][30]")
+    assert after != before

@@ -1,3 +1,7 @@
+import os
+import threading
+import time
+
 import pytest
 import torch
 
@@ -42,12 +46,39 @@ def test_describe_device_names_threads_on_cpu(monkeypatch):
     assert info.torch_version == torch.__version__
 
 
-def test_configure_threads_reads_the_environment(monkeypatch):
+def test_configure_threads_reads_the_environment_and_defaults_to_one(monkeypatch):
     before = torch.get_num_threads()
     try:
-        monkeypatch.setenv("AIML_TORCH_THREADS", "1")
-        assert dev.configure_threads() == 1
-        assert torch.get_num_threads() == 1
+        monkeypatch.setenv("AIML_TORCH_THREADS", "2")
+        assert dev.configure_threads() == 2
+        assert torch.get_num_threads() == 2
+        monkeypatch.delenv("AIML_TORCH_THREADS")
+        assert dev.configure_threads() == dev.LESSON_THREADS == torch.get_num_threads()
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_all_cores_is_scoped_to_its_block_and_its_thread():
+    before = torch.get_num_threads()
+    seen = {}
+    try:
+        torch.set_num_threads(1)
+
+        def elsewhere():
+            with dev.all_cores() as cores:
+                seen["inside"], seen["cores"] = torch.get_num_threads(), cores
+                done.wait(5)
+            seen["after"] = torch.get_num_threads()
+
+        done = threading.Event()
+        other = threading.Thread(target=elsewhere)
+        other.start()
+        while "inside" not in seen:
+            time.sleep(0.01)
+        seen["this thread meanwhile"] = torch.get_num_threads()
+        done.set()
+        other.join()
+        assert seen == {"inside": os.cpu_count(), "cores": os.cpu_count(), "this thread meanwhile": 1, "after": 1}
     finally:
         torch.set_num_threads(before)
 

@@ -1,0 +1,99 @@
+"""The engine's heavy calls against their budgets (issue 7): training a network and the optimizer race.
+
+    python -m bench.bench_engine [--repeats 7] [--write]
+
+Each call is timed ``repeats`` times after one warm-up, in this process, with the torch threads
+the app uses (engine.device.configure_threads). Reported as median and worst, and as ratios to
+the budget measured in this one run. ``--write`` replaces this benchmark's section of BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+
+import torch
+
+from bench.bench_pages import write
+from engine import optimizers, training
+from engine.device import configure_threads, warm_up
+
+MARK_BEGIN, MARK_END = "<!-- bench_engine:begin -->", "<!-- bench_engine:end -->"
+
+
+def race_defaults() -> optimizers.Race:
+    surface = optimizers.SURFACES["Rosenbrock"]
+    return optimizers.race("Rosenbrock", tuple(optimizers.OPTIMIZERS), surface.start, *surface.lr, 200)
+
+
+CASES: list[tuple[str, Callable[[], object], float | None]] = [
+    (
+        "default training: two moons, 2×8 ReLU, Adam, 300 steps, batch 32",
+        lambda: training.train(**training.DEFAULTS),
+        2.0,
+    ),
+    (
+        "largest training: spirals, 4×32, 2000 steps, batch 512",
+        lambda: training.train(
+            **{**training.DEFAULTS, "kind": "spirals", "points": 2000, "hidden_layers": 4, "width": 32,
+               "batch_size": 512, "steps": 2000}
+        ),
+        None,
+    ),
+    ("optimizer race: 6 optimizers × 200 steps on Rosenbrock", race_defaults, 0.15),
+]  # fmt: skip
+
+
+def seconds(call: Callable[[], object], repeats: int) -> list[float]:
+    call()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def report(repeats: int) -> str:
+    threads = configure_threads()
+    warm_up()
+    rows = []
+    for name, call, budget in CASES:
+        times = seconds(call, repeats)
+        median, worst = statistics.median(times), max(times)
+        ratio = f"{median / budget:.2f}" if budget else "—"
+        budget_text = f"{budget * 1000:.0f} ms" if budget else "none (the cap)"
+        rows.append(f"| {name} | {median * 1000:.0f} | {worst * 1000:.0f} | {budget_text} | {ratio} |")
+        print(rows[-1])
+    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}"
+    return "\n".join(
+        [
+            MARK_BEGIN,
+            "## Heavy engine calls (`python -m bench.bench_engine --write`)",
+            "",
+            f"Machine: {machine}, {threads} torch thread(s) as the app sets them. {repeats} runs after a warm-up.",
+            "",
+            "| call | median ms | worst ms | budget | median / budget |",
+            "|---|---|---|---|---|",
+            *rows,
+            MARK_END,
+        ]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Time the engine's heavy calls against their budgets.")
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
+    args = parser.parse_args()
+    section = report(args.repeats)
+    if args.write:
+        write(section, MARK_BEGIN, MARK_END)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,328 @@
+"""Train a real network on 2-D points and watch its decision boundary form, like TensorFlow Playground.
+
+The engine makes the data itself (no downloads): two moons, circles, XOR, spirals and two linearly
+separable blobs, each scaled to about [-1.5, 1.5]², with Gaussian noise in those units. A small MLP
+(``torch.nn``) learns them with a real ``torch.optim`` optimizer on ``BCEWithLogitsLoss``. Every step
+records the batch loss and each layer's gradient norm; every few steps a snapshot keeps losses,
+accuracies and the predicted probability on a grid, so a page scrubs through training without
+training again.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import pairwise
+from types import MappingProxyType
+
+import torch
+from torch import nn
+
+from engine.activations import activation as activation_function
+from engine.checks import int_in_range, number_in_range, seed_value
+from engine.device import resolve_device
+
+DATASETS = ("two moons", "circles", "XOR", "spirals", "linearly separable")
+POINTS_RANGE = (50, 2000)
+NOISE_RANGE = (0.0, 0.5)
+TEST_SHARE_RANGE = (0.1, 0.5)
+MOON_SHIFT = (0.5, 0.25)  # scikit-learn's moons span [-1, 2] x [-0.5, 1]; shifted, they centre on 0
+CIRCLE_SCALE, CIRCLE_FACTOR = 1.5, 0.5  # scikit-learn's circles (radius 1 and 0.5), scaled by 1.5
+XOR_HALF_WIDTH = 1.5
+SPIRAL_RADIUS, SPIRAL_TURNS, SPIRAL_START = 1.5, 1.25, 0.1  # r = 1.5 t, angle = 1.25 turns · t
+# Blob offsets are clamped so that at noise 0 the classes are separable for sure: the largest
+# offset along the diagonal, 0.6·√2 ≈ 0.85, stays short of the centres' 0.75·√2 ≈ 1.06.
+BLOB_CENTRE, BLOB_SPREAD, BLOB_CLAMP = 0.75, 0.2, 0.6
+VIEW_PADDING = 0.1  # the view box is the data's bounding box, widened by 10% of its span per side
+GRID_SIZE = 60
+
+HIDDEN_LAYERS_RANGE = (1, 4)
+WIDTH_RANGE = (1, 32)
+STEPS_RANGE = (1, 2000)
+LR_RANGE = (1e-4, 1.0)
+BATCH_RANGE = (1, 512)
+WEIGHT_DECAY_RANGE = (0.0, 0.1)
+CLIP_NORM_RANGE = (0.01, 100.0)
+MAX_SNAPSHOTS = 201  # 2000 steps with a snapshot every 10: 201 grids of 60 x 60, about 3 MB
+CLIP_EPS = 1e-6  # clip_grad_norm_ scales by max_norm / (norm + 1e-6): it changes grads above max_norm - 1e-6
+
+# The same names as engine.activations, as modules so they sit in an nn.Sequential.
+ACTIVATION_MODULES: dict[str, type[nn.Module]] = {
+    "none": nn.Identity,
+    "relu": nn.ReLU,
+    "tanh": nn.Tanh,
+    "sigmoid": nn.Sigmoid,
+    "gelu": nn.GELU,
+}
+OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
+    "SGD": torch.optim.SGD,
+    "Adam": torch.optim.Adam,  # weight decay added to the gradient (L2)
+    "AdamW": torch.optim.AdamW,  # weight decay applied to the weights directly (decoupled)
+}
+
+# A page opens with these (data, network, optimizer, schedule); two moons then reach over 95% test accuracy.
+DEFAULTS = MappingProxyType(
+    {"kind": "two moons", "points": 400, "noise": 0.1, "seed": 0}
+    | {"hidden_layers": 2, "width": 8, "activation": "relu"}
+    | {"optimizer": "Adam", "lr": 0.03, "batch_size": 32, "weight_decay": 0.0, "clip": False, "clip_norm": 1.0}
+    | {"steps": 300, "snapshot_every": 10}
+)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    kind: str
+    noise: float
+    seed: int
+    x_train: torch.Tensor  # (n_train, 2) float32
+    y_train: torch.Tensor  # (n_train,) float32, 0 or 1
+    x_test: torch.Tensor  # (n_test, 2)
+    y_test: torch.Tensor  # (n_test,)
+    box: tuple[float, float, float, float]  # x_min, x_max, y_min, y_max: every point, with a margin
+
+
+def _clean_points(kind: str, n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """The noiseless points (float64) and labels: the first n // 2 are class 0, the rest class 1."""
+    n0 = n // 2
+    labels = torch.cat([torch.zeros(n0), torch.ones(n - n0)]).double()
+    f64 = torch.float64
+    if kind == "two moons":  # scikit-learn's make_moons, shifted by -MOON_SHIFT
+        upper = torch.linspace(0, math.pi, n0, dtype=f64)
+        lower = torch.linspace(0, math.pi, n - n0, dtype=f64)
+        points = torch.cat(
+            [torch.stack([upper.cos(), upper.sin()], 1), torch.stack([1 - lower.cos(), 0.5 - lower.sin()], 1)]
+        )
+        return points - torch.tensor(MOON_SHIFT, dtype=f64), labels
+    if kind == "circles":  # scikit-learn's make_circles(factor=0.5), scaled by CIRCLE_SCALE
+        angles = [torch.arange(m, dtype=f64) * (2 * math.pi / m) for m in (n0, n - n0)]
+        rings = [r * torch.stack([a.cos(), a.sin()], 1) for r, a in zip((1.0, CIRCLE_FACTOR), angles, strict=True)]
+        return CIRCLE_SCALE * torch.cat(rings), labels
+    if kind == "XOR":  # uniform in the square; class 1 where exactly one coordinate is positive
+        points = XOR_HALF_WIDTH * (2 * torch.rand(n, 2, generator=generator, dtype=f64) - 1)
+        return points, ((points[:, 0] > 0) != (points[:, 1] > 0)).double()
+    if kind == "spirals":  # two Archimedean spirals r = c·angle, the second turned by half a turn
+        arms = []
+        for arm, m in enumerate((n0, n - n0)):
+            t = torch.linspace(SPIRAL_START, 1.0, m, dtype=f64)
+            angle = 2 * math.pi * SPIRAL_TURNS * t + arm * math.pi
+            arms.append(SPIRAL_RADIUS * t[:, None] * torch.stack([angle.cos(), angle.sin()], 1))
+        return torch.cat(arms), labels
+    if kind == "linearly separable":  # two Gaussian blobs at ±(0.75, 0.75)
+        offsets = (BLOB_SPREAD * torch.randn(n, 2, generator=generator, dtype=f64)).clamp(-BLOB_CLAMP, BLOB_CLAMP)
+        return offsets + BLOB_CENTRE * (2 * labels[:, None] - 1), labels
+    raise ValueError(f"Unknown data set '{kind}'; choose one of: {', '.join(DATASETS)}.")
+
+
+def make_dataset(kind: str, points: int, noise: float, seed: int, test_share: float = 0.3, *, device=None) -> Dataset:
+    """``points`` labelled 2-D points of one kind, with N(0, noise²) jitter, split at random into train and test.
+
+    Drawn on the CPU so a laptop and a GPU server show the same points for a seed. The jitter is
+    one fixed draw times ``noise``, and the split does not depend on ``noise``: moving the noise
+    slider moves the same points further from their clean place.
+    """
+    if kind not in DATASETS:
+        raise ValueError(f"Unknown data set '{kind}'; choose one of: {', '.join(DATASETS)}.")
+    n = int_in_range("The number of points", points, *POINTS_RANGE)
+    noise = number_in_range("The noise", noise, *NOISE_RANGE)
+    seed = seed_value(seed)
+    test_share = number_in_range("The test share", test_share, *TEST_SHARE_RANGE)
+    generator = torch.Generator().manual_seed(seed)
+    clean, labels = _clean_points(kind, n, generator)
+    x = (clean + noise * torch.randn(n, 2, generator=generator, dtype=torch.float64)).float()
+    y = labels.float()
+    order = torch.randperm(n, generator=generator)
+    n_test = round(n * test_share)
+    train, test = order[n_test:], order[:n_test]
+    low, high = x.min(0).values, x.max(0).values
+    margin = VIEW_PADDING * (high - low)
+    box = (float(low[0] - margin[0]), float(high[0] + margin[0]), float(low[1] - margin[1]), float(high[1] + margin[1]))
+    dev = resolve_device(device)
+    return Dataset(kind, noise, seed, x[train].to(dev), y[train].to(dev), x[test].to(dev), y[test].to(dev), box)
+
+
+def build_mlp(hidden_layers: int, width: int, activation: str, seed: int) -> nn.Sequential:
+    """2 inputs → ``hidden_layers`` layers of ``width`` units with ``activation`` → 1 logit, on the CPU.
+
+    Weights and biases are drawn from U(-1/√fan_in, 1/√fan_in), the distribution nn.Linear uses by
+    default, but from a seeded generator of their own, so the global random state is left alone.
+    """
+    hidden_layers = int_in_range("The number of hidden layers", hidden_layers, *HIDDEN_LAYERS_RANGE)
+    width = int_in_range("The layer width", width, *WIDTH_RANGE)
+    activation_function(activation)  # a ValueError with the choices for an unknown name
+    generator = torch.Generator().manual_seed(seed_value(seed))
+    layers: list[nn.Module] = []
+    for i, (fan_in, fan_out) in enumerate(pairwise([2] + [width] * hidden_layers + [1])):
+        linear = nn.utils.skip_init(nn.Linear, fan_in, fan_out)  # no draw from the global generator
+        bound = 1.0 / math.sqrt(fan_in)
+        with torch.no_grad():
+            for parameter in (linear.weight, linear.bias):
+                parameter.copy_(bound * (2 * torch.rand(parameter.shape, generator=generator) - 1))
+        layers.append(linear)
+        if i < hidden_layers:
+            layers.append(ACTIVATION_MODULES[activation]())
+    return nn.Sequential(*layers)
+
+
+def batch_indices(n_train: int, batch_size: int, steps: int, seed: int) -> torch.Tensor:
+    """(steps, batch_size) rows of the training set: shuffled epochs, sampled without replacement.
+
+    Each epoch is a fresh seeded permutation cut into n_train // batch_size batches; the leftover
+    points (fewer than a batch) sit out that epoch, as with DataLoader(shuffle=True, drop_last=True).
+    """
+    batch_size = int_in_range("The batch size", batch_size, 1, n_train)
+    per_epoch = n_train // batch_size
+    generator = torch.Generator().manual_seed(seed_value(seed))
+    epochs = [torch.randperm(n_train, generator=generator) for _ in range(-(-steps // per_epoch))]
+    return torch.stack(epochs)[:, : per_epoch * batch_size].reshape(-1, batch_size)[:steps]
+
+
+@dataclass(frozen=True)
+class Training:
+    dataset: Dataset
+    steps: int
+    batch_size: int  # as used: at most the size of the training set
+    layer_names: tuple[str, ...]  # "layer 1 (2→8)", ..., "output (8→1)"
+    parameters: int  # weights and biases in the network
+    grid_x: torch.Tensor  # (G,) over the data set's view box
+    grid_y: torch.Tensor  # (G,)
+    snapshot_steps: torch.Tensor  # (S,) int64: 0 (before training), every snapshot_every steps, and steps
+    snapshot_probs: torch.Tensor  # (S, G, G) P(class 1) = sigmoid(logit); [s, i, j] at (grid_x[j], grid_y[i])
+    train_loss: torch.Tensor  # (S,) mean BCE on the whole training set
+    test_loss: torch.Tensor  # (S,)
+    train_acc: torch.Tensor  # (S,) share predicted right: class 1 where the logit is > 0
+    test_acc: torch.Tensor  # (S,)
+    batch_loss: torch.Tensor  # (steps,) the loss of the batch each step trained on
+    grad_norms: torch.Tensor  # (steps, L) per linear layer ‖(∂L/∂W, ∂L/∂b)‖, before clipping
+    clipped: torch.Tensor  # (steps,) bool: clipping scaled the gradient down at that step
+    final_test_acc: float
+    diverged_at: int | None  # first step whose loss or gradient is not finite, if any
+    final_weights: dict[str, torch.Tensor]  # state_dict of the trained network, for build_mlp(...)
+
+
+def train(
+    kind: str,
+    points: int,
+    noise: float,
+    seed: int,
+    hidden_layers: int,
+    width: int,
+    activation: str,
+    optimizer: str,
+    lr: float,
+    batch_size: int,
+    weight_decay: float,
+    clip: bool,
+    clip_norm: float,
+    steps: int,
+    snapshot_every: int = 10,
+    *,
+    test_share: float = 0.3,
+    progress: Callable[[float], None] | None = None,
+    device=None,
+) -> Training:
+    """Train build_mlp(...) on make_dataset(...) with torch.optim and BCEWithLogitsLoss, recording everything.
+
+    One ``seed`` fixes the data, the split, the initial weights and the batch order, so two calls
+    give identical results. With ``clip``, clip_grad_norm_(max_norm=clip_norm) runs before each step.
+    ``progress`` (if given) hears the share of steps done at every snapshot, for a progress bar.
+    """
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"Unknown optimizer '{optimizer}'; choose one of: {', '.join(OPTIMIZERS)}.")
+    lr = number_in_range("The learning rate", lr, *LR_RANGE)
+    requested_batch = int_in_range("The batch size", batch_size, *BATCH_RANGE)
+    weight_decay = number_in_range("The weight decay", weight_decay, *WEIGHT_DECAY_RANGE)
+    if clip not in (True, False):
+        raise ValueError(f"Gradient clipping is on or off (True or False), not {clip!r}.")
+    clip_norm = number_in_range("The clipping norm", clip_norm, *CLIP_NORM_RANGE)
+    steps = int_in_range("The number of steps", steps, *STEPS_RANGE)
+    every = int_in_range("The snapshot interval", snapshot_every, *STEPS_RANGE)
+    snapshot_steps = [*range(0, steps, every), steps]
+    if len(snapshot_steps) > MAX_SNAPSHOTS:
+        raise ValueError(
+            f"A snapshot every {every} steps would keep {len(snapshot_steps)} snapshots; the limit is "
+            f"{MAX_SNAPSHOTS}, so take one every {math.ceil(steps / (MAX_SNAPSHOTS - 1))} steps or more."
+        )
+    dev = resolve_device(device)
+    data = make_dataset(kind, points, noise, seed, test_share, device=dev)
+    model = build_mlp(hidden_layers, width, activation, seed).to(dev)
+    linears = [m for m in model if isinstance(m, nn.Linear)]
+    names = [f"layer {i + 1} ({m.in_features}→{m.out_features})" for i, m in enumerate(linears[:-1])]
+    names.append(f"output ({linears[-1].in_features}→1)")
+    params = list(model.parameters())  # weight, bias of each linear layer, in order
+    opt = OPTIMIZERS[optimizer](params, lr=lr, weight_decay=weight_decay)
+    loss_fn = nn.BCEWithLogitsLoss()
+
+    n_train, n_test = len(data.y_train), len(data.y_test)
+    batch = min(requested_batch, n_train)
+    # All batches gathered up front: one indexing op instead of one per step.
+    rows = batch_indices(n_train, batch, steps, seed).to(dev)
+    x_batches, y_batches = data.x_train[rows], data.y_train[rows]
+    x_min, x_max, y_min, y_max = data.box
+    grid_x = torch.linspace(x_min, x_max, GRID_SIZE, device=dev)
+    grid_y = torch.linspace(y_min, y_max, GRID_SIZE, device=dev)
+    gy, gx = torch.meshgrid(grid_y, grid_x, indexing="ij")
+    # Train set, test set and grid in one forward pass per snapshot.
+    x_eval = torch.cat([data.x_train, data.x_test, torch.stack([gx.flatten(), gy.flatten()], 1)])
+
+    snapshots: list[tuple[torch.Tensor, ...]] = []
+
+    def snapshot() -> None:
+        with torch.no_grad():
+            train_logits, test_logits, grid_logits = model(x_eval).squeeze(1).split([n_train, n_test, GRID_SIZE**2])
+            snapshots.append(
+                (
+                    loss_fn(train_logits, data.y_train),
+                    loss_fn(test_logits, data.y_test),
+                    ((train_logits > 0).float() == data.y_train).float().mean(),
+                    ((test_logits > 0).float() == data.y_test).float().mean(),
+                    torch.sigmoid(grid_logits).view(GRID_SIZE, GRID_SIZE),
+                )
+            )
+
+    losses, norms, clipped = [], [], []
+    for step in range(steps):
+        if step % every == 0:
+            snapshot()
+            if progress is not None:
+                progress(step / steps)
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x_batches[step]).squeeze(1), y_batches[step])
+        loss.backward()
+        with torch.no_grad():
+            per_tensor = torch.stack([torch.linalg.vector_norm(p.grad) for p in params])
+            layer_norms = torch.linalg.vector_norm(per_tensor.view(-1, 2), dim=1)
+        if clip:
+            total = torch.nn.utils.clip_grad_norm_(params, clip_norm)
+            clipped.append(total + CLIP_EPS > clip_norm)
+        losses.append(loss.detach())
+        norms.append(layer_norms)
+        opt.step()
+    snapshot()
+    if progress is not None:
+        progress(1.0)
+
+    batch_loss, grad_norms = torch.stack(losses), torch.stack(norms)
+    bad = ~(torch.isfinite(batch_loss) & torch.isfinite(grad_norms).all(1))
+    train_loss, test_loss, train_acc, test_acc, probs = (torch.stack(column) for column in zip(*snapshots, strict=True))
+    return Training(
+        dataset=data,
+        steps=steps,
+        batch_size=batch,
+        layer_names=tuple(names),
+        parameters=sum(p.numel() for p in params),
+        grid_x=grid_x,
+        grid_y=grid_y,
+        snapshot_steps=torch.tensor(snapshot_steps, dtype=torch.int64, device=dev),
+        snapshot_probs=probs,
+        train_loss=train_loss,
+        test_loss=test_loss,
+        train_acc=train_acc,
+        test_acc=test_acc,
+        batch_loss=batch_loss,
+        grad_norms=grad_norms,
+        clipped=torch.stack(clipped) if clip else torch.zeros(steps, dtype=torch.bool, device=dev),
+        final_test_acc=float(test_acc[-1]),
+        diverged_at=int(bad.nonzero()[0]) if bad.any() else None,
+        final_weights={k: v.detach().clone() for k, v in model.state_dict().items()},
+    )

@@ -1,0 +1,43 @@
+"""The Train a network page in AppTest: it trains, shows what it recorded, and scrubs without retraining."""
+
+import pytest
+
+from engine import training
+from tests.app.helpers import metric_values, open_page, plotly_figures
+
+PAGE = "app_pages/train_network.py"
+
+
+def test_default_training_reaches_the_engines_accuracy():
+    at = open_page(PAGE)
+    assert not at.exception, at.exception
+    shown = metric_values(at)
+    expected = training.train(**training.DEFAULTS)
+    assert shown["test accuracy"] == f"{expected.final_test_acc:.1%}"
+    assert float(shown["test accuracy"].rstrip("%")) >= 95
+    assert shown["parameters"] == f"{expected.parameters:,}"
+    boundary = plotly_figures(at)[0]
+    assert {t["type"] for t in boundary["data"]} >= {"heatmap", "contour", "scatter"}
+
+
+def test_scrubbing_shows_an_earlier_snapshot_from_the_cache():
+    at = open_page(PAGE)
+    at.slider(key="at_train_step").set_value(0).run()
+    assert not at.exception, at.exception
+    first = training.train(**training.DEFAULTS)
+    assert metric_values(at)["test accuracy"] == f"{float(first.test_acc[0]):.1%}"
+    assert any("cached result" in c.value for c in at.caption), "the scrubber did not train again"
+
+
+def test_clipping_is_reported():
+    at = open_page(PAGE, {"clip": "true", "clip_norm": "0.1"})
+    assert not at.exception, at.exception
+    said = " ".join(c.value for c in at.caption)
+    assert "Clipping scaled the gradient down at" in said
+
+
+@pytest.mark.parametrize("kind", training.DATASETS)
+def test_every_data_set_trains(kind):
+    at = open_page(PAGE, {"dataset": kind, "train_steps": "50"})
+    assert not at.exception, at.exception
+    assert plotly_figures(at)
