@@ -135,17 +135,18 @@ SURFACES = {
 LOSSES: dict[str, Loss2D] = {"Rosenbrock": _rosenbrock, "Himmelblau": _himmelblau, "saddle": _saddle, "Beale": _beale}
 CONDITION_RANGE = (1.0, 1000.0)
 
-# The optimizers, exactly as a training script would build them. "SGD-family" ones take the first
-# learning rate, adaptive ones (steps of about lr, whatever the gradient's size) the second.
+# The optimizers, exactly as a training script would build them (``foreach=False``: with one
+# two-number tensor each, the single-tensor code path is the faster one). "SGD-family" ones take
+# the first learning rate, adaptive ones (steps of about lr, whatever the gradient's size) the second.
 MOMENTUM = 0.9
 ADAMW_DECAY = 0.1
 OPTIMIZERS: dict[str, tuple[str, Callable[..., torch.optim.Optimizer]]] = {
-    "SGD": ("sgd", lambda p, lr: torch.optim.SGD(p, lr=lr)),
-    "momentum": ("sgd", lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=MOMENTUM)),
-    "Nesterov": ("sgd", lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=MOMENTUM, nesterov=True)),
-    "RMSprop": ("adaptive", lambda p, lr: torch.optim.RMSprop(p, lr=lr)),
-    "Adam": ("adaptive", lambda p, lr: torch.optim.Adam(p, lr=lr)),
-    "AdamW": ("adaptive", lambda p, lr: torch.optim.AdamW(p, lr=lr, weight_decay=ADAMW_DECAY)),
+    "SGD": ("sgd", lambda p, lr: torch.optim.SGD(p, lr=lr, foreach=False)),
+    "momentum": ("sgd", lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=MOMENTUM, foreach=False)),
+    "Nesterov": ("sgd", lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=MOMENTUM, nesterov=True, foreach=False)),
+    "RMSprop": ("adaptive", lambda p, lr: torch.optim.RMSprop(p, lr=lr, foreach=False)),
+    "Adam": ("adaptive", lambda p, lr: torch.optim.Adam(p, lr=lr, foreach=False)),
+    "AdamW": ("adaptive", lambda p, lr: torch.optim.AdamW(p, lr=lr, weight_decay=ADAMW_DECAY, foreach=False)),
 }
 MAX_STEPS_2D = 500
 MAX_NOISE = 10.0
@@ -221,17 +222,22 @@ def race(
         for i in running:
             points[i].grad = None
         each.sum().backward()
-        draw = noise * torch.randn(2, generator=generator, dtype=torch.float64, device=dev) if noise else None
+        if noise:
+            draw = noise * torch.randn(2, generator=generator, dtype=torch.float64, device=dev)
+            for i in running:
+                points[i].grad += draw
+        for i in running:
+            opts[i].step()
+        # Bookkeeping for all runs at once: a handful of small tensor ops per step, not per run.
+        with torch.no_grad():
+            now = torch.stack([points[i] for i in running])
+            escaped = (~torch.isfinite(now).all(1) | (now.abs().amax(1) > ESCAPE)).tolist()
         for k, i in enumerate(running):
             losses[i].append(each[k].detach())
-            if draw is not None:
-                points[i].grad += draw
-            opts[i].step()
-            now = points[i].detach().clone()
-            if not torch.isfinite(now).all() or now.abs().max() > ESCAPE:
+            if escaped[k]:
                 diverged[i] = step + 1
             else:
-                paths[i].append(now)
+                paths[i].append(now[k])
         running = [i for i in running if diverged[i] is None]
         if not running:
             break
@@ -255,8 +261,12 @@ class SurfaceGrid:
     values: torch.Tensor  # (n, n) f(x, y), rows along y
 
 
-def surface_grid(surface: str, condition: float = 10.0, points: int = 121, *, device=None) -> SurfaceGrid:
-    """f on a grid over the surface's view box, for the contour plot."""
+def surface_grid(surface: str, condition: float = 10.0, points: int = 61, *, device=None) -> SurfaceGrid:
+    """f on a grid over the surface's view box, for the contour plot.
+
+    61 points a side: the browser redraws every contour line on each change of the race, and a
+    121-point grid made that the slowest part of moving a learning rate (BENCHMARKS.md).
+    """
     f = loss_2d(surface, condition)
     points = int_in_range("The grid size", points, 11, 401)
     x_min, x_max, y_min, y_max = SURFACES[surface].box
