@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from viz.parts import arrowhead
 from viz.theme import ACCENT, DERIVED, DIVERGING, INK, NEUTRAL, VECTOR_A, VECTOR_B, figure
 
 TICK_FONT = dict(size=11)
@@ -155,24 +156,7 @@ def gradient_map_figure(grid, result) -> go.Figure:
     annotations = []
     if norm > 0:
         for tip, color, text in ((tip_up, VECTOR_B, "∇f (uphill)"), (tip_down, DERIVED, "−∇f (steepest descent)")):
-            annotations.append(
-                dict(
-                    x=tip[0],
-                    y=tip[1],
-                    ax=result.x,
-                    ay=result.y,
-                    xref="x",
-                    yref="y",
-                    axref="x",
-                    ayref="y",
-                    showarrow=True,
-                    arrowhead=3,
-                    arrowsize=1.2,
-                    arrowwidth=3,
-                    arrowcolor=color,
-                    text="",
-                )
-            )
+            annotations.append(arrowhead((result.x, result.y), tip, color))
             # The label beside the tip, on the side away from the point.
             annotations.append(
                 dict(

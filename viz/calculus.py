@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.parts import now_marker
+from viz.parts import BOTTOM_LEGEND, now_marker, vertical_marker
 from viz.theme import ACCENT, DERIVED, NEUTRAL, VECTOR_A, VECTOR_B, figure
 
 TICK_FONT = dict(size=11)
@@ -73,7 +73,7 @@ def tangent_figure(t) -> go.Figure:
     layout = {
         "xaxis": dict(title=dict(text="x"), range=[float(xs[0]), float(xs[-1])], tickfont=TICK_FONT),
         "yaxis": dict(title=dict(text="f(x)"), range=_visible_range(t.ys, t.value, t.secant_value), tickfont=TICK_FONT),
-        "legend": dict(orientation="h", yref="container", y=0, yanchor="bottom", xanchor="left", x=0.0),
+        "legend": BOTTOM_LEGEND,
         "margin": dict(l=10, r=10, t=10, b=70),
     }
     return figure(traces, layout, height=420)
@@ -116,17 +116,7 @@ def error_figure(fd, h_now: float) -> go.Figure:
     layout = {
         "xaxis": dict(type="log", title=dict(text="step h"), exponentformat="power", tickfont=TICK_FONT),
         "yaxis": dict(type="log", title=dict(text="|estimate − f′(x)|"), exponentformat="power", tickfont=TICK_FONT),
-        "shapes": [
-            dict(
-                type="line",
-                x0=h_now,
-                x1=h_now,
-                yref="paper",
-                y0=0,
-                y1=1,
-                line=dict(color=ACCENT, width=1.5, dash="dot"),
-            )
-        ],
+        "shapes": [vertical_marker(h_now)],
         "annotations": [
             dict(
                 x=np.log10(h_now),
@@ -138,7 +128,7 @@ def error_figure(fd, h_now: float) -> go.Figure:
                 font=dict(color=ACCENT, size=11),
             )
         ],
-        "legend": dict(orientation="h", yref="container", y=0, yanchor="bottom", xanchor="left", x=0.0),
+        "legend": BOTTOM_LEGEND,
         "margin": dict(l=10, r=10, t=24, b=70),
     }
     return figure(traces, layout, height=420)

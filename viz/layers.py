@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.parts import heatmap, matrix_axes
+from viz.parts import BOTTOM_LEGEND, class_points, heatmap, matrix_axes
 from viz.planes import grid_trace
 from viz.theme import GRID, VECTOR_A, VECTOR_B, diverging_limits, figure
 
@@ -46,20 +46,15 @@ def layer_stages(result) -> list[go.Figure]:
     for index, (title, points, grid) in enumerate(stages):
         points = np.asarray(points)
         traces = [grid_trace(grid, color=GRID, name="grid", showlegend=False)]
-        for label in (0, 1):
-            chosen = points[labels == label]
-            traces.append(
-                dict(
-                    type="scatter",
-                    x=chosen[:, 0],
-                    y=chosen[:, 1],
-                    mode="markers",
-                    marker=dict(color=CLASS_COLORS[label], size=4, opacity=0.8),
-                    name=result.class_names[label],
-                    showlegend=index == 0,
-                    hovertemplate=f"{title}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
-                )
-            )
+        traces += class_points(
+            points,
+            labels,
+            names=result.class_names,
+            colors=CLASS_COLORS,
+            hovertemplate=f"{title}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
+            size=4,
+            opacity=0.8,
+        )
         # Each panel frames its own points: tanh and sigmoid outputs live in a small box.
         peak = max(1.2, 1.1 * float(np.abs(points).max()))
         axis = dict(range=[-peak, peak], zeroline=True, constrain="domain", tickfont=TICK_FONT)
@@ -69,8 +64,7 @@ def layer_stages(result) -> list[go.Figure]:
             "yaxis": {**axis, "scaleanchor": "x", "scaleratio": 1},
             "margin": STAGE_MARGIN,
             "showlegend": index == 0,
-            # In the bottom margin, measured from the figure's edge, so it never covers the square.
-            "legend": dict(orientation="h", yref="container", y=0, yanchor="bottom", xanchor="left", x=0.0),
+            "legend": BOTTOM_LEGEND,
         }
         figures.append(figure(traces, layout, height=STAGE_HEIGHT))
     return figures

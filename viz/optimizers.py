@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.parts import now_marker
+from viz.parts import BOTTOM_LEGEND, now_marker, vertical_marker
 from viz.theme import ACCENT, LEVELS, NEUTRAL, VECTOR_A, figure
 
 TICK_FONT = dict(size=11)
@@ -19,7 +19,6 @@ OPTIMIZER_COLORS = {
     "AdamW": "#56B4E9",
 }
 LOSS_FLOOR = 1e-16
-BOTTOM_LEGEND = dict(orientation="h", yref="container", y=0, yanchor="bottom", xanchor="left", x=0.0)
 
 
 # --- one dimension ------------------------------------------------------------------------------
@@ -262,17 +261,7 @@ def loss_by_step_figure(race, at_step: int) -> go.Figure:
         "yaxis": dict(
             title=dict(text="f"), type="log" if logarithmic else "linear", exponentformat="power", tickfont=TICK_FONT
         ),
-        "shapes": [
-            dict(
-                type="line",
-                yref="paper",
-                x0=at_step,
-                x1=at_step,
-                y0=0,
-                y1=1,
-                line=dict(color=ACCENT, dash="dot", width=1.5),
-            )
-        ],
+        "shapes": [vertical_marker(at_step)],
         "legend": BOTTOM_LEGEND,
         "margin": dict(l=10, r=10, t=10, b=60),
     }

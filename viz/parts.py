@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.theme import DERIVED, DIVERGING, NEGATIVE, NEUTRAL, POSITIVE, VECTOR_B, figure
+from viz.theme import ACCENT, DERIVED, DIVERGING, NEGATIVE, NEUTRAL, POSITIVE, VECTOR_B, figure
 
 
 def arrow(tip, color: str, name: str, *, dash: str = "solid", width: float = 3) -> tuple[dict, dict]:
@@ -21,11 +21,16 @@ def arrow(tip, color: str, name: str, *, dash: str = "solid", width: float = 3) 
         name=name,
         hovertemplate=f"{name}<br>x = %{{x:.3f}}<br>y = %{{y:.3f}}<extra></extra>",
     )
-    head = dict(
+    return line, arrowhead((0.0, 0.0), tip, color, width=width)
+
+
+def arrowhead(start, tip, color: str, *, width: float = 3) -> dict:
+    """An annotation drawing an arrow from ``start`` to ``tip`` in data coordinates."""
+    return dict(
         x=tip[0],
         y=tip[1],
-        ax=0.0,
-        ay=0.0,
+        ax=start[0],
+        ay=start[1],
         xref="x",
         yref="y",
         axref="x",
@@ -37,7 +42,45 @@ def arrow(tip, color: str, name: str, *, dash: str = "solid", width: float = 3) 
         arrowcolor=color,
         text="",
     )
-    return line, head
+
+
+# A legend in the figure's bottom margin, measured from its edge, so it never covers the plot.
+BOTTOM_LEGEND = dict(orientation="h", yref="container", y=0, yanchor="bottom", xanchor="left", x=0.0)
+
+
+def line(x, y, *, name: str, color: str, hovertemplate: str, width: float = 2, dash: str = "solid") -> dict:
+    """One curve as a trace dict."""
+    return dict(
+        type="scatter",
+        x=x,
+        y=y,
+        mode="lines",
+        name=name,
+        line=dict(color=color, width=width, dash=dash),
+        hovertemplate=hovertemplate,
+    )
+
+
+def class_points(points, labels, *, names, colors, hovertemplate: str, **marker) -> list[dict]:
+    """A 2-D point cloud with binary labels as two marker traces, one per class (its own colour and name)."""
+    points, labels = np.asarray(points), np.asarray(labels)
+    return [
+        dict(
+            type="scatter",
+            x=points[labels == label][:, 0],
+            y=points[labels == label][:, 1],
+            mode="markers",
+            name=names[label],
+            marker=dict(color=colors[label], **marker),
+            hovertemplate=hovertemplate,
+        )
+        for label in (0, 1)
+    ]
+
+
+def vertical_marker(x: float) -> dict:
+    """A dotted vertical line across the plot at ``x`` (the step or the h the learner picked), as a shape."""
+    return dict(type="line", yref="paper", x0=x, x1=x, y0=0, y1=1, line=dict(color=ACCENT, dash="dot", width=1.5))
 
 
 def now_marker(x: float, y: float, hovertemplate: str) -> dict:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.optimizers import BOTTOM_LEGEND
-from viz.theme import ACCENT, VECTOR_A, VECTOR_B, figure
+from viz.parts import BOTTOM_LEGEND, class_points, line, vertical_marker
+from viz.theme import VECTOR_A, VECTOR_B, figure
 
 TICK_FONT = dict(size=11)
 CLASS_COLORS = (VECTOR_B, VECTOR_A)  # class 0 orange, class 1 blue, as the boundary's two sides
@@ -53,25 +53,16 @@ def boundary_figure(training, index: int) -> go.Figure:
         ("train", data.x_train, data.y_train, "circle"),
         ("test", data.x_test, data.y_test, "circle-open"),
     ):
-        points, labels = np.asarray(points), np.asarray(labels)
-        for label in (0, 1):
-            chosen = points[labels == label]
-            traces.append(
-                dict(
-                    type="scatter",
-                    x=chosen[:, 0],
-                    y=chosen[:, 1],
-                    mode="markers",
-                    name=f"{split}, class {label}",
-                    marker=dict(
-                        size=6,
-                        symbol=symbol,
-                        color=CLASS_COLORS[label],
-                        line=dict(color="black", width=0.5 if symbol == "circle" else 1.5),
-                    ),
-                    hovertemplate=f"{split} point, class {label}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
-                )
-            )
+        traces += class_points(
+            points,
+            labels,
+            names=(f"{split}, class 0", f"{split}, class 1"),
+            colors=CLASS_COLORS,
+            hovertemplate=f"{split} point<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
+            size=6,
+            symbol=symbol,
+            line=dict(color="black", width=0.5 if symbol == "circle" else 1.5),
+        )
     x_min, x_max, y_min, y_max = data.box
     layout = {
         "xaxis": dict(range=[x_min, x_max], tickfont=TICK_FONT, constrain="domain", showgrid=False),
@@ -84,83 +75,42 @@ def boundary_figure(training, index: int) -> go.Figure:
     return figure(traces, layout, height=480)
 
 
-def _step_marker(step: int) -> dict:
-    return dict(type="line", yref="paper", x0=step, x1=step, y0=0, y1=1, line=dict(color=ACCENT, dash="dot", width=1.5))
+def _train_and_test(training, what: str, number: str) -> list[dict]:
+    """The train and test curves of one quantity over the snapshots."""
+    steps = np.asarray(training.snapshot_steps)
+    return [
+        line(steps, np.asarray(getattr(training, f"{split}_{what}")), name=split, color=color,
+             hovertemplate=f"step %{{x}}<br>{split} {number}<extra></extra>")
+        for split, color in (("train", VECTOR_A), ("test", VECTOR_B))
+    ]  # fmt: skip
+
+
+def _curves(traces: list[dict], y_axis: dict, step: int, *, shapes=(), height: int = 300) -> go.Figure:
+    """Quantities against the training step, with the scrubbed step marked."""
+    layout = {
+        "xaxis": dict(title=dict(text="step"), tickfont=TICK_FONT),
+        "yaxis": {**y_axis, "tickfont": TICK_FONT},
+        "shapes": [vertical_marker(step), *shapes],
+        "legend": BOTTOM_LEGEND,
+        "margin": dict(l=10, r=10, t=10, b=60),
+    }
+    return figure(traces, layout, height=height)
 
 
 def loss_figure(training, step: int) -> go.Figure:
     """Training and test loss at each snapshot (log scale), and the loss of each step's batch."""
-    steps = np.asarray(training.snapshot_steps)
     batch = np.asarray(training.batch_loss)
     traces = [
-        dict(
-            type="scatter",
-            x=np.arange(len(batch)),
-            y=batch,
-            mode="lines",
-            name="batch (each step)",
-            line=dict(color="#C8C8C8", width=1),
-            hovertemplate="step %{x}<br>batch loss %{y:.4f}<extra></extra>",
-        ),
-        dict(
-            type="scatter",
-            x=steps,
-            y=np.asarray(training.train_loss),
-            mode="lines",
-            name="train",
-            line=dict(color=VECTOR_A, width=2),
-            hovertemplate="step %{x}<br>train loss %{y:.4f}<extra></extra>",
-        ),
-        dict(
-            type="scatter",
-            x=steps,
-            y=np.asarray(training.test_loss),
-            mode="lines",
-            name="test",
-            line=dict(color=VECTOR_B, width=2),
-            hovertemplate="step %{x}<br>test loss %{y:.4f}<extra></extra>",
-        ),
-    ]
-    layout = {
-        "xaxis": dict(title=dict(text="step"), tickfont=TICK_FONT),
-        "yaxis": dict(title=dict(text="cross-entropy loss"), type="log", tickfont=TICK_FONT),
-        "shapes": [_step_marker(step)],
-        "legend": BOTTOM_LEGEND,
-        "margin": dict(l=10, r=10, t=10, b=60),
-    }
-    return figure(traces, layout, height=300)
+        line(np.arange(len(batch)), batch, name="batch (each step)", color="#C8C8C8", width=1,
+             hovertemplate="step %{x}<br>batch loss %{y:.4f}<extra></extra>"),
+        *_train_and_test(training, "loss", "loss %{y:.4f}"),
+    ]  # fmt: skip
+    return _curves(traces, dict(title=dict(text="cross-entropy loss"), type="log"), step)
 
 
 def accuracy_figure(training, step: int) -> go.Figure:
-    steps = np.asarray(training.snapshot_steps)
-    traces = [
-        dict(
-            type="scatter",
-            x=steps,
-            y=np.asarray(training.train_acc),
-            mode="lines",
-            name="train",
-            line=dict(color=VECTOR_A, width=2),
-            hovertemplate="step %{x}<br>train accuracy %{y:.1%}<extra></extra>",
-        ),
-        dict(
-            type="scatter",
-            x=steps,
-            y=np.asarray(training.test_acc),
-            mode="lines",
-            name="test",
-            line=dict(color=VECTOR_B, width=2),
-            hovertemplate="step %{x}<br>test accuracy %{y:.1%}<extra></extra>",
-        ),
-    ]
-    layout = {
-        "xaxis": dict(title=dict(text="step"), tickfont=TICK_FONT),
-        "yaxis": dict(title=dict(text="accuracy"), range=[0, 1.02], tickformat=".0%", tickfont=TICK_FONT),
-        "shapes": [_step_marker(step)],
-        "legend": BOTTOM_LEGEND,
-        "margin": dict(l=10, r=10, t=10, b=60),
-    }
-    return figure(traces, layout, height=300)
+    traces = _train_and_test(training, "acc", "accuracy %{y:.1%}")
+    return _curves(traces, dict(title=dict(text="accuracy"), range=[0, 1.02], tickformat=".0%"), step)
 
 
 def gradient_norm_figure(training, step: int, clip_norm: float | None) -> go.Figure:
@@ -168,48 +118,22 @@ def gradient_norm_figure(training, step: int, clip_norm: float | None) -> go.Fig
     norms = np.asarray(training.grad_norms)
     steps = np.arange(len(norms))
     traces = [
-        dict(
-            type="scatter",
-            x=steps,
-            y=norms[:, k],
-            mode="lines",
-            name=name,
-            line=dict(color=LAYER_COLORS[k % len(LAYER_COLORS)], width=1.5),
-            hovertemplate=f"{name}<br>step %{{x}}<br>‖gradient‖ %{{y:.3g}}<extra></extra>",
-        )
+        line(steps, norms[:, k], name=name, color=LAYER_COLORS[k % len(LAYER_COLORS)], width=1.5,
+             hovertemplate=f"{name}<br>step %{{x}}<br>‖gradient‖ %{{y:.3g}}<extra></extra>")
         for k, name in enumerate(training.layer_names)
-    ]
-    shapes = [_step_marker(step)]
+    ]  # fmt: skip
+    shapes = []
     if clip_norm is not None:
         clipped = np.asarray(training.clipped)
-        total = np.sqrt((norms**2).sum(axis=1))
+        total = np.sqrt((norms**2).sum(axis=1))  # the norm clip_grad_norm_ compares with the threshold
         traces.append(
-            dict(
-                type="scatter",
-                x=steps[clipped],
-                y=total[clipped],
-                mode="markers",
-                name="clipped (total norm)",
-                marker=dict(size=4, color="black"),
-                hovertemplate="step %{x}: total ‖g‖ %{y:.3g} clipped<extra></extra>",
-            )
-        )
+            dict(type="scatter", x=steps[clipped], y=total[clipped], mode="markers", name="clipped (total norm)",
+                 marker=dict(size=4, color="black"),
+                 hovertemplate="step %{x}: total ‖g‖ %{y:.3g} clipped<extra></extra>")
+        )  # fmt: skip
         shapes.append(
-            dict(
-                type="line",
-                xref="paper",
-                x0=0,
-                x1=1,
-                y0=clip_norm,
-                y1=clip_norm,
-                line=dict(color="black", dash="dash", width=1),
-            )
-        )
-    layout = {
-        "xaxis": dict(title=dict(text="step"), tickfont=TICK_FONT),
-        "yaxis": dict(title=dict(text="‖gradient‖ per layer"), type="log", tickfont=TICK_FONT),
-        "shapes": shapes,
-        "legend": BOTTOM_LEGEND,
-        "margin": dict(l=10, r=10, t=10, b=60),
-    }
-    return figure(traces, layout, height=340)
+            dict(type="line", xref="paper", x0=0, x1=1, y0=clip_norm, y1=clip_norm,
+                 line=dict(color="black", dash="dash", width=1))
+        )  # fmt: skip
+    y_axis = dict(title=dict(text="‖gradient‖ per layer"), type="log")
+    return _curves(traces, y_axis, step, shapes=shapes, height=340)
