@@ -156,7 +156,7 @@ def linear_map_figure(result, *, show_eigen: bool = True, show_svd: bool = True)
         **plane_axes(half),
         "annotations": heads,
         # Below the plot, not beside it: on a phone a side legend would squeeze the plane to a sliver.
-        "legend": dict(orientation="h", x=0.0, xanchor="left", y=-0.12, yanchor="top"),
+        "legend": dict(orientation="h", x=0.0, xanchor="left", y=-0.17, yanchor="top"),
     }
     return figure(traces, layout, height=640)
 
