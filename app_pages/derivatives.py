@@ -22,7 +22,7 @@ frame.formula(
 )
 
 FUNCTIONS = [*derivatives.MENU, "type my own"]
-STEPS = [round(m * 10.0**e, 12) for e in range(-3, 1) for m in (1, 2, 5)] + [2.0]
+STEPS = [round(m * 10.0**e, 12) for e in range(-3, 1) for m in (1, 2, 5)]  # 0.001 ... 5
 FORMULA_HELP = (
     "Use x, numbers, + - * / ** and ( ), and sin cos tan exp log sqrt abs tanh sigmoid relu gelu, "
     "e.g. x**3 - 2*x or sin(x)/x. At most 200 characters."
@@ -103,7 +103,12 @@ def derivative_lab() -> None:
             },
             hide_index=True,
         )
-        for curve in diffs.curves:
+        if tangent.corner:
+            st.markdown(
+                "**At a corner there is no f′(x) to approach:** the forward difference tends to the slope on the "
+                "right, the central one to the average of both sides, whatever h is — so no h is best."
+            )
+        for curve in diffs.curves if not tangent.corner else ():
             if curve.method != "central":
                 continue
             if curve.best_at_edge:
@@ -125,7 +130,7 @@ frame.try_this(
         "Slide h from 2 down to 0.001: the dashed secant swings onto the green tangent, and the secant slope "
         "meets autograd's f′(x).",
         "In the error chart, find the bottom of each U. float32's central difference is best near h ≈ 10⁻³–10⁻², "
-        "float64's near 10⁻⁵: smaller h than that only adds rounding noise.",
+        "float64's near a few × 10⁻⁶: smaller h than that only adds rounding noise.",
         "Pick x²: the central difference of a parabola has no truncation error at all, so its error is pure "
         "rounding and only grows as h shrinks.",
         "Pick ReLU and set x = 0: the curve has a corner, and the page says f′(0) does not exist — yet autograd "

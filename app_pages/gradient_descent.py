@@ -169,6 +169,13 @@ def race() -> None:
                 f"{optimizers.ESCAPE:.0e}). Its path stops there; try a smaller learning rate.",
                 icon=":material/trending_up:",
             )
+    away = optimizers.outside_view(result, at_step)
+    if away:
+        st.warning(
+            f"At step {at_step}, {', '.join(away)} {'is' if len(away) == 1 else 'are'} outside the plotted view "
+            "(the map clips the path at its edge).",
+            icon=":material/open_in_full:",
+        )
     finals = {run.optimizer: float(np.asarray(run.losses)[-1]) for run in result.trajectories}
     st.caption("Loss after the last step: " + " · ".join(f"{k} {v:.3g}" for k, v in finals.items()))
     section.code_panel()
@@ -181,12 +188,13 @@ frame.try_this(
     [
         "Set the learning rate to 0.45, then 0.55: both converge, but the second zigzags across the minimum.",
         "Set it to exactly 1.0: w bounces between two points forever. At 1.02 it starts to fly away.",
-        "On the bowl, raise κ to 100: SGD crawls along the long axis while bouncing across the short one. "
-        "Momentum and Adam keep going.",
+        "On the bowl, set SGD's learning rate to 0.01 and raise κ to 100: SGD crawls along the long axis "
+        "(x ≈ −0.54 after 200 steps) while momentum, Nesterov and Adam reach the minimum. At 0.02, lr·κ = 2: "
+        "SGD bounces across the valley forever and Nesterov flies off.",
         "On Rosenbrock, watch SGD stall in the curved valley while Nesterov reaches (1, 1); raise SGD's "
         "learning rate to 0.005 and it diverges.",
-        "On the saddle, start at y = 0.01: plain SGD lingers near the flat middle before rolling off; add "
-        "gradient noise and every optimizer escapes sooner.",
+        "On the saddle, start y at 0, exactly on the ridge: no optimizer ever leaves the saddle point (the loss "
+        "stays 0). Add gradient noise 0.1 and they all roll off into a valley — noise helps escape saddles.",
     ]
 )
 frame.where_in_ai(

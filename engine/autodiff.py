@@ -184,6 +184,9 @@ def backprop(choice: str, typed: str, x: float, y: float, *, device=None) -> Bac
     # A formula without variables (f = 3) has no graph back to x and y: both gradients are 0.
     theirs = torch.autograd.grad(output, list(leaves.values()), allow_unused=True) if output.requires_grad else ()
     reference = tuple(0.0 if g is None else g.item() for g in theirs) or (0.0, 0.0)
+    if not all(math.isfinite(g) for g in reference):
+        # e.g. x**y at x = -1: ∂f/∂y needs log(x). No gradient to show, and nothing to compare.
+        raise ValueError(f"f has no finite gradient at ({x:g}, {y:g}): torch.autograd gives {reference}.")
     return Backprop(
         latex=expression.latex(),
         x=x,

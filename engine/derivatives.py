@@ -32,7 +32,7 @@ X_LIMIT = 10.0  # the point x, and so the plotted window, stays within ±10
 H_RANGE = (1e-6, 5.0)  # the secant's step
 CURVE_HALF_WIDTH = 3.0
 CURVE_POINTS = 401
-CORNER_STEP = 1e-6
+CORNER_STEPS = (1e-6, 1e-8)
 # Steps for the error-vs-h chart: 8 per decade from 1e-12 to 1, far enough on both sides to see
 # rounding error win on the left (even in float64) and truncation error on the right.
 STEPS = np.logspace(-12, 0, 97)
@@ -58,6 +58,8 @@ def value_and_slope(expression: Expression, x: float, dtype=torch.float64, *, de
     if not checked.ok:
         raise ValueError(f"f({x:g}) cannot be computed: {' '.join(checked.problems)}")
     value = expression.torch_function()(x=point)
+    if not value.requires_grad:  # a formula without x (f = 3): flat, slope 0
+        return value.item(), 0.0
     (slope,) = torch.autograd.grad(value, point)
     if not torch.isfinite(slope):
         raise ValueError(f"f has no finite slope at x = {x:g} (autograd gives {slope.item()}).")
@@ -95,11 +97,6 @@ def tangent(choice: str, typed: str, x: float, h: float, *, device=None) -> Tang
     grid = torch.linspace(low, high, CURVE_POINTS, dtype=torch.float64, device=dev)
     curve = expression.evaluate(x=grid)
     ys = curve.value.cpu().numpy()
-    # One-sided slopes a small step either side, in float64: at a corner (ReLU or |x| at 0) they
-    # disagree, and autograd's single number is a convention, not a derivative.
-    near = torch.tensor([x - CORNER_STEP, x, x + CORNER_STEP], dtype=torch.float64, device=dev)
-    left_value, mid_value, right_value = expression.torch_function()(x=near).tolist()
-    left, right = (mid_value - left_value) / CORNER_STEP, (right_value - mid_value) / CORNER_STEP
     return Tangent(
         latex=expression.latex(),
         x=x,
@@ -112,8 +109,25 @@ def tangent(choice: str, typed: str, x: float, h: float, *, device=None) -> Tang
         secant_x=x + h,
         secant_value=secant_value,
         secant_slope=(secant_value - value) / h,
-        corner=abs(left - right) > 1e-3 * (1 + abs(left) + abs(right)),
+        corner=is_corner(expression, x, dev),
     )
+
+
+def _one_sided_gap(expression: Expression, x: float, step: float, device) -> float:
+    near = torch.tensor([x - step, x, x + step], dtype=torch.float64, device=device)
+    left_value, mid_value, right_value = expression.torch_function()(x=near).tolist()
+    return abs((right_value - mid_value) - (mid_value - left_value)) / step
+
+
+def is_corner(expression: Expression, x: float, device=None) -> bool:
+    """Whether the slopes from the left and from the right differ at x (ReLU or |x| at 0).
+
+    At a corner the gap between the one-sided slopes stays the same as the step shrinks; on a
+    smooth but steep curve (cos 50x) it shrinks with the step. So the gap is taken at two steps
+    100 times apart, in float64, and a corner is a gap that does not shrink.
+    """
+    wide, narrow = (_one_sided_gap(expression, x, step, resolve_device(device)) for step in CORNER_STEPS)
+    return wide > 1e-3 and narrow > 0.5 * wide
 
 
 @dataclass(frozen=True)

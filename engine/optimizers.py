@@ -254,6 +254,17 @@ def race(
     )
 
 
+def outside_view(race: Race, at_step: int) -> tuple[str, ...]:
+    """The optimizers whose position at ``at_step`` lies outside the surface's plotted box."""
+    x_min, x_max, y_min, y_max = SURFACES[race.surface].box
+    names = []
+    for run in race.trajectories:
+        x, y = (float(v) for v in run.path[min(at_step, len(run.path) - 1)])
+        if not (x_min <= x <= x_max and y_min <= y <= y_max):
+            names.append(run.optimizer)
+    return tuple(names)
+
+
 @dataclass(frozen=True)
 class SurfaceGrid:
     xs: torch.Tensor  # (n,)

@@ -173,7 +173,7 @@ def race_figure(grid, race, surface, at_step: int) -> go.Figure:
         )
     x_min, x_max, y_min, y_max = surface.box
     layout = {
-        # The view is the surface's box: a run that leaves it is clipped at the edge, and said in words.
+        # The view is the surface's box: a run that leaves it is clipped at the edge, and the page says so.
         "xaxis": dict(title=dict(text="x"), range=[x_min, x_max], tickfont=TICK_FONT, constrain="domain"),
         "yaxis": dict(title=dict(text="y"), range=[y_min, y_max], tickfont=TICK_FONT, scaleanchor="x", scaleratio=1),
         "legend": BOTTOM_LEGEND,
@@ -205,10 +205,9 @@ def race_surface_figure(grid, race, surface, at_step: int) -> go.Figure:
     for run in race.trajectories:
         path, losses = np.asarray(run.path), np.asarray(run.losses)
         upto = min(at_step, len(path) - 1) + 1
-        # Clipped where the run first leaves the view, as the contour map's axes clip it.
+        # Points outside the view are left out (a gap in the line), as the contour map's axes clip them.
         outside = (path[:, 0] < x_min) | (path[:, 0] > x_max) | (path[:, 1] < y_min) | (path[:, 1] > y_max)
-        if outside[:upto].any():
-            upto = int(np.argmax(outside))
+        path = np.where(outside[:, None], np.nan, path)
         traces.append(
             dict(
                 type="scatter3d",

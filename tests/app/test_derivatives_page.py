@@ -47,6 +47,13 @@ def test_hostile_formulas_get_a_sentence_and_nothing_breaks(typed):
 def test_a_corner_is_said_in_words():
     at = open_page(PAGE, {"fn": "ReLU", "x_at": "0"})
     assert any("corner" in w.value for w in at.warning)
+    said = " ".join(m.value for m in at.markdown)
+    assert "no h is best" in said and "best h ≈" not in said
+
+
+def test_every_step_on_the_h_slider_is_a_different_h():
+    options = open_page(PAGE).select_slider(key="h_step").options
+    assert len(options) == len(set(options))
 
 
 def test_a_point_outside_the_domain_is_said_in_words():

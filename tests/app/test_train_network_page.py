@@ -41,3 +41,8 @@ def test_every_data_set_trains(kind):
     at = open_page(PAGE, {"dataset": kind, "train_steps": "50"})
     assert not at.exception, at.exception
     assert plotly_figures(at)
+
+
+def test_a_batch_larger_than_the_training_set_is_said():
+    at = open_page(PAGE, {"points": "100", "batch_size": "512", "train_steps": "50"})
+    assert any("each step used all of them" in c.value for c in at.caption)

@@ -91,6 +91,7 @@ def test_the_landscape_matches_numpy_and_names_its_holes():
         (TYPED, "__import__('os')", 0.5, "not allowed"),
         ("something else", "", 0.5, "Unknown preset"),
         (TYPED, "x + y", float("nan"), "x"),
+        (TYPED, "x**y", -1.0, "no finite gradient"),  # ∂f/∂y needs log(-1)
     ],
 )
 def test_bad_input_is_a_sentence(choice, typed, x, words):

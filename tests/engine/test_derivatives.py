@@ -61,6 +61,10 @@ def test_a_typed_formula_is_differentiated_too():
         ("type my own", "abs(x - 1)", 1.0, True),
         ("sin x", "", 0.0, False),
         ("ReLU", "", 1.0, False),
+        # Steep or curved but smooth: the one-sided slopes agree more as the step shrinks.
+        ("type my own", "cos(50*x)", 0.0, False),
+        ("type my own", "1000*x**2", 0.0, False),
+        ("type my own", "abs(x)**1.5", 0.0, False),
     ],
 )
 def test_a_corner_is_recognised(choice, typed, x, corner):
@@ -148,3 +152,9 @@ def test_bottom_of_u_ignores_a_lucky_dip():
     errors = np.logspace(0, -6, 50).tolist() + np.logspace(-6, 0, 47).tolist()
     errors[10] = 1e-12  # one lucky value far from the real bottom (index 49)
     assert abs(derivatives.bottom_of_u(np.array(errors)) - 49) <= 2
+
+
+def test_a_formula_without_x_is_flat():
+    t = derivatives.tangent("type my own", "3", 1.0, 0.5)
+    assert (t.value, t.slope, t.secant_slope) == (3.0, 0.0, 0.0)
+    assert all(c.best_error == 0 for c in derivatives.finite_differences("type my own", "3", 1.0).curves)

@@ -144,3 +144,10 @@ def test_surface_grids_and_minima_are_right(name):
 def test_bad_input_is_a_sentence(call, words):
     with pytest.raises(ValueError, match=words):
         call()
+
+
+def test_runs_outside_the_view_are_named():
+    inside = opt.race("Rosenbrock", ("SGD", "Adam"), opt.SURFACES["Rosenbrock"].start, 0.001, 0.05, 50)
+    assert opt.outside_view(inside, 0) == ()
+    outside = opt.race("Rosenbrock", ("SGD", "Adam"), (4.0, 4.0), 1e-4, 0.05, 50)
+    assert opt.outside_view(outside, 0) == ("SGD", "Adam")  # the start itself is off the map
