@@ -26,11 +26,11 @@ def test_derivatives_moving_x_moves_the_slope_and_the_tangent(app_url, page):
         page.keyboard.press("ArrowRight")  # 0.05 per press: 1.0 -> 1.2
     expect(page).to_have_url(re.compile(r"x_at=1\.2"))
     expect(metric(page, "f′(x), autograd")).to_have_text(f"{math.cos(1.2):.6g}")
-    # The orange "now" dot moved to (1.2, sin 1.2) on the same chart.
-    now = page.evaluate(
-        "() => { const gd = document.querySelector('.aiml-chart');"
-        " const t = gd.data.find(t => t.name === 'now'); return [t.x[0], t.y[0]]; }"
-    )
+    # The orange "now" dot moves to (1.2, sin 1.2) on the same chart; the chart redraws after the
+    # numbers, so wait for it rather than read it once.
+    now_js = "() => document.querySelector('.aiml-chart').data.find(t => t.name === 'now')"
+    page.wait_for_function(f"() => ({now_js})().x[0] === 1.2")
+    now = page.evaluate(f"() => {{ const t = ({now_js})(); return [t.x[0], t.y[0]]; }}")
     assert now == pytest.approx([1.2, math.sin(1.2)])
 
 
@@ -70,12 +70,13 @@ def test_chain_rule_moving_x_updates_the_graph_and_the_arrow(app_url, page):
     page.keyboard.press("ArrowRight")  # 0.7 -> 0.8
     expect(page).to_have_url(re.compile(r"at_x=0\.8"))
     expect(metric(page, "∂f/∂x")).to_have_text(f"{4 * 0.8 * math.cos(0.64):.4g}")
-    # The output node of the graph shows the new value of 2 sin(x²).
-    values = page.evaluate(
-        "() => { const gd = document.querySelector('.aiml-chart');"
-        " return gd.data.find(t => t.name === 'value (forward)').text; }"
+    # The output node of the graph shows the new value of 2 sin(x²) (once the chart has redrawn).
+    expected = f"{2 * math.sin(0.64):.3g}"
+    page.wait_for_function(
+        "expected => { const gd = document.querySelector('.aiml-chart');"
+        " return gd.data.find(t => t.name === 'value (forward)').text.at(-1) === expected; }",
+        arg=expected,
     )
-    assert values[-1] == f"{2 * math.sin(0.64):.3g}"
 
 
 def test_train_network_more_units_more_parameters_and_a_new_boundary(app_url, page):
@@ -89,5 +90,7 @@ def test_train_network_more_units_more_parameters_and_a_new_boundary(app_url, pa
     page.keyboard.press("ArrowRight")  # 8 -> 16 units
     expect(page).to_have_url(re.compile(r"width=16"))
     expect(metric(page, "parameters")).to_have_text("337")  # 2→16→16→1: 48 + 272 + 17
-    after = page.evaluate("() => document.querySelector('.aiml-chart')._fullData[0].z[30][30]")
-    assert after != before
+    # The boundary chart redraws with the new network's probabilities.
+    page.wait_for_function(
+        "before => document.querySelector('.aiml-chart')._fullData[0].z[30][30] !== before", arg=before
+    )
