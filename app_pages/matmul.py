@@ -22,14 +22,6 @@ frame.formula(
 )
 
 
-def cell_picker(label: str, key: str, size: int) -> int:
-    """A row or column index for the output cell; a 1-wide result has only index 0."""
-    if size == 1:
-        st.caption(f"{label}: 0 (the only one)")
-        return 0
-    return widgets.slider(label, key=key, min_value=0, max_value=size - 1, value=0, step=1)
-
-
 ENTRIES = ("random integers", "type my own")
 DEFAULT_A, DEFAULT_B = "1 2 3\n4 5 6", "1 0\n0 1\n1 1"
 FORMAT_HELP = (
@@ -100,9 +92,9 @@ def products() -> None:
         (m, n), (n2, p) = a.shape, b.shape
     pick_row, pick_col = st.columns(2)
     with pick_row:
-        i = cell_picker("output row i", "i", m)
+        i = widgets.position("output row i", key="i", size=m)
     with pick_col:
-        j = cell_picker("output column j", "j", p)
+        j = widgets.position("output column j", key="j", size=p)
     if entries == ENTRIES[1]:
         lesson = section.run(matmul.matmul_lesson_from, a, b, i, j)
     else:

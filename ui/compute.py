@@ -101,6 +101,7 @@ def engine_sources(fn: Callable[..., Any]) -> tuple[tuple[str, str], ...]:
     seen: dict[str, str] = {}
 
     def visit(func: Callable[..., Any]) -> None:
+        func = inspect.unwrap(func)  # a decorated function (torch.inference_mode) names its callees inside
         qualname = f"{func.__module__}.{func.__name__}"
         if qualname in seen or not func.__module__.startswith("engine.") or func.__module__ in PLUMBING_MODULES:
             return

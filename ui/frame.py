@@ -26,6 +26,14 @@ from ui.widgets import BIND
 PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def quoted(text: str) -> str:
+    """User text inside markdown, shown as typed: no link, image, emphasis, math or HTML comes of it."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
 def header(title: str, hook: str, intuition: str) -> None:
     """Title, one-line hook, and a few sentences of intuition."""
     st.title(title)
@@ -156,8 +164,11 @@ class Section:
         if self._last is not None:
             st.caption(format_timing(*self._last))
 
-    def code_panel(self) -> None:
-        """The source of every engine function this section ran: the code shown is the code that ran."""
+    def code_panel(self, key: str | None = None) -> None:
+        """The source of every engine function this section ran: the code shown is the code that ran.
+
+        ``key`` names the panel's URL parameter where two sections of a page ran the same function.
+        """
         sources: dict[str, str] = {}
         for fn in self._functions:
             sources.update(engine_sources(fn))
@@ -166,7 +177,7 @@ class Section:
         # The source is sent only while the panel is open: highlighted code is heavy for the browser
         # to redraw, and a closed panel would redraw it on every change of every control.
         # Its open state is in the URL like every control (``?code-<first function>=true``).
-        key = "code-" + next(iter(sources)).rsplit(".", 1)[1]
+        key = key or "code-" + next(iter(sources)).rsplit(".", 1)[1]
         with st.expander(
             f"Code · {', '.join(name.rsplit('.', 1)[1] for name in sources)}",
             icon=":material/code:",

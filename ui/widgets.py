@@ -108,6 +108,14 @@ def slider(
     )
 
 
+def position(label: str, *, key: str, size: int, value: int = 0, help: str | None = None) -> int:
+    """An index into something of ``size`` items (an output row, a head, a token); one item needs no slider."""
+    if size == 1:
+        st.caption(f"{label}: 0 (the only one)")
+        return 0
+    return slider(label, key=key, min_value=0, max_value=size - 1, value=min(value, size - 1), step=1, help=help)
+
+
 def slider_grid(
     rows: Sequence[Sequence[tuple[str, float]]], *, min_value: float, max_value: float, step: float
 ) -> list[float]:
@@ -273,9 +281,18 @@ def toggle(label: str, *, key: str, value: bool = False, help: str | None = None
     return st.checkbox(label, value=value, help=help, key=key, bind=BIND)
 
 
-def several(label: str, *, key: str, options: Sequence[str], value: Sequence[str], help: str | None = None) -> list:
+def several(
+    label: str,
+    *,
+    key: str,
+    options: Sequence[str],
+    value: Sequence[str],
+    help: str | None = None,
+    listed: bool = False,
+) -> list:
     """Any number of named options, as chips that wrap (a narrow column keeps every name readable).
 
+    ``listed``: a drop-down list with a search box instead, for long lists (72 heads).
     The link repeats the key once per option chosen.
     """
     page_memory.register(key)
@@ -288,6 +305,8 @@ def several(label: str, *, key: str, options: Sequence[str], value: Sequence[str
             _say_ignored(key, ",".join(unknown), f"choose from {', '.join(options)}.")
         if chosen != raw:
             st.session_state[key] = list(dict.fromkeys(chosen))
+    if listed:
+        return st.multiselect(label, options=list(options), default=list(value), help=help, key=key, bind=BIND)
     return st.pills(
         label, options=list(options), default=list(value), selection_mode="multi", help=help, key=key, bind=BIND
     )

@@ -22,6 +22,8 @@ NEGATIVE = "#B2182B"
 DIVERGING = get_colorscale("RdBu")
 # Heights of a surface: white in the valleys, dark on the walls (ColorBrewer Greys).
 LEVELS = get_colorscale("Greys")
+# Probabilities and attention weights, from 0 (white) to 1 (dark blue) (ColorBrewer Blues).
+PROBABILITY = get_colorscale("Blues")
 
 
 INK = "#31333F"  # Streamlit's text colour

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
+import numpy as np
 import plotly.graph_objects as go
 from streamlit.testing.v1 import AppTest
 
@@ -83,3 +85,12 @@ def formulas(at: AppTest) -> list[str]:
 def open_code(*first_functions: str) -> dict[str, str]:
     """URL parameters that open the Code panels whose first engine function has these names."""
     return {f"code-{name}": "true" for name in first_functions}
+
+
+def array(value) -> np.ndarray:
+    """A trace's x, y or z as numpy: Plotly sends numpy arrays as base64 typed arrays ({"dtype", "bdata", "shape"})."""
+    if isinstance(value, dict) and "bdata" in value:
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        shape = value.get("shape")
+        return flat.reshape([int(n) for n in str(shape).split(",")]) if shape else flat
+    return np.asarray(value, dtype=float)

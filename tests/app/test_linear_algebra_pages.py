@@ -1,12 +1,10 @@
 """Page-specific behaviour of the linear algebra pages."""
 
-import base64
-
 import numpy as np
 import pytest
 
 from engine import layers, linear_maps, matmul
-from tests.app.helpers import formulas, metric_values, open_page, plotly_figures
+from tests.app.helpers import array, formulas, metric_values, open_page, plotly_figures
 
 COST_STATE = "_matmul_cost"  # app_pages/matmul.py's session key (importing a page would run it)
 
@@ -121,9 +119,7 @@ def heatmap_values(at) -> dict[str, np.ndarray]:
     for fig in plotly_figures(at):
         for trace in fig["data"]:
             if trace.get("type") == "heatmap":
-                z = trace["z"]
-                raw = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]) if isinstance(z, dict) else z
-                values[trace["name"]] = np.asarray(raw, dtype=float).reshape(np.shape(trace["text"]))
+                values[trace["name"]] = array(trace["z"]).astype(float).reshape(np.shape(trace["text"]))
     return values
 
 

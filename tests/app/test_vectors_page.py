@@ -1,6 +1,5 @@
 """The Vectors page: links reproduce a view, the numbers on screen are the engine's, code is real."""
 
-import base64
 import inspect
 import math
 
@@ -10,16 +9,9 @@ import torch
 import torch.nn.functional as F
 
 from engine import activations, vectors
-from tests.app.helpers import metric_values, open_code, open_page, plotly_figures
+from tests.app.helpers import array, metric_values, open_code, open_page, plotly_figures
 
 PAGE = "app_pages/vectors.py"
-
-
-def array(value) -> np.ndarray:
-    """A trace's x or y as numpy: Plotly sends numpy arrays as base64 typed arrays ({"dtype", "bdata"})."""
-    if isinstance(value, dict) and "bdata" in value:
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-    return np.asarray(value, dtype=float)
 
 
 def figure_with(at, trace_name: str) -> dict:

