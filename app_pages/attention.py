@@ -3,7 +3,8 @@
 import numpy as np
 import streamlit as st
 
-from engine import attention, transformer
+from engine import attention
+from engine import heads as real_model
 from ui import frame, widgets
 from viz import attention as charts
 
@@ -81,7 +82,7 @@ def compute(section: frame.Section):
         return section.run(
             attention.toy_attention, sentence, d_model, d_k, heads, seed, causal=causal, scaled=scaled, cache=True
         )
-    return section.run(transformer.real_attention, sentence, layer, causal=causal, scaled=scaled, cache=True)
+    return section.run(real_model.real_attention, sentence, layer, causal=causal, scaled=scaled, cache=True)
 
 
 def matrices():

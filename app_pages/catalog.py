@@ -81,6 +81,38 @@ SECTIONS: dict[str, list[PageEntry]] = {
             "A small MLP learning moons, circles, XOR or spirals: its boundary, losses and gradient norms.",
         ),
     ],
+    "Transformers": [
+        PageEntry(
+            "app_pages/attention.py",
+            "Attention, step by step",
+            ":material/visibility:",
+            "attention",
+            "Q, K and V from a sentence, scores, the √d_k, softmax, masks and heads, on a toy model or MiniLM.",
+        ),
+        PageEntry(
+            "app_pages/transformer.py",
+            "Inside a real transformer",
+            ":material/neurology:",
+            "inside-transformer",
+            "MiniLM's 72 heads on your text: the line view, previous-token heads, ablation, the residual stream.",
+        ),
+        PageEntry(
+            "app_pages/embeddings.py",
+            "Embeddings & similarity",
+            ":material/scatter_plot:",
+            "embeddings",
+            "Sentences as unit vectors, cosine vs distance in semantic search, king − man + woman, maps by PCA.",
+        ),
+    ],
+    "Hardware": [
+        PageEntry(
+            "app_pages/hardware.py",
+            "Why GPUs: matrix multiplication at speed",
+            ":material/memory:",
+            "hardware",
+            "GFLOP/s measured against matrix size, a memory-bound op, the roofline, and a transformer's FLOPs.",
+        ),
+    ],
 }
 
 

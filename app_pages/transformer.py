@@ -11,7 +11,7 @@ from viz import transformer as charts
 frame.header(
     "Inside a real transformer",
     "all-MiniLM-L6-v2 reads your text: 6 layers × 12 heads, every weight computed here, from scratch, live.",
-    f"This is a real pretrained sentence transformer ({transformer.parameter_count() / 1e6:.1f} million parameters, "
+    f"This is a real pretrained sentence transformer ({heads.parameter_count() / 1e6:.1f} million parameters, "
     "Apache-2.0), run by this lab's own "
     "PyTorch code and checked against sentence-transformers to 10⁻⁵. Each layer's 12 heads decide where every "
     "token looks; then an MLP rewrites each token on its own. Training made some heads specialise — one looks at "

@@ -24,7 +24,8 @@ import torch
 from playwright.sync_api import Locator, Page
 
 from app_pages.catalog import lesson_pages
-from bench.bench_pages import ROOT, percentile, write
+from bench.bench_pages import percentile
+from bench.report import ROOT, write
 from tests.e2e.browser import chromium, streamlit_server, wait_idle
 from tests.e2e.felt import Network, Timed, first_chart_ms, instrument, mark, measure, wait_done
 

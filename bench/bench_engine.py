@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import torch
 
-from bench.bench_pages import write
+from bench.report import write
 from engine import optimizers, training
 from engine.device import configure_threads, warm_up
 

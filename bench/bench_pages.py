@@ -16,14 +16,13 @@ import os
 import platform
 import statistics
 import time
-from pathlib import Path
 
 import torch
 
 from app_pages.catalog import lesson_pages
+from bench.report import write
 from tests.app.helpers import open_page, widget_extremes
 
-ROOT = Path(__file__).resolve().parents[1]
 BUDGET_MS, HEAVY_BUDGET_MS = 100.0, 500.0
 MARK_BEGIN, MARK_END = "<!-- bench_pages:begin -->", "<!-- bench_pages:end -->"
 
@@ -92,18 +91,6 @@ def report(repeats: int) -> str:
     )
 
 
-def write(section: str, begin: str = MARK_BEGIN, end: str = MARK_END) -> None:
-    """Replace the part of BENCHMARKS.md between ``begin`` and ``end`` (or append it)."""
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n\nWritten by the scripts in `bench/`.\n"
-    if begin in text:
-        before, rest = text.split(begin, 1)
-        text = before + section + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    path.write_text(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description="Time page reruns against the interaction budget.")
     parser.add_argument("--repeats", type=int, default=3)
@@ -112,7 +99,7 @@ def main() -> None:
     section = report(args.repeats)
     print(section)
     if args.write:
-        write(section)
+        write(section, MARK_BEGIN, MARK_END)
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import torch
 
-from engine.checks import int_in_range, seed_value
-from engine.device import resolve_device, seeded_generator
+from engine.checks import int_in_range
+from engine.device import lesson_generator, resolve_device
 
 MAX_WORDS = 16
 MAX_WORD_CHARS = 40
@@ -54,13 +54,14 @@ def attend(
     """
     d_k = q.shape[-1]
     scale = 1.0 / math.sqrt(d_k) if scaled else 1.0
-    scores = (q @ k.transpose(-2, -1)) * scale  # (..., T_q, T_k)
-    allowed = torch.ones(scores.shape[-2:], dtype=torch.bool, device=q.device)
-    if causal:
-        allowed = torch.tril(allowed)
-    if keep is not None:
-        allowed = allowed & keep
-    scores = scores.masked_fill(~allowed, float("-inf"))
+    scores = (q * scale) @ k.transpose(-2, -1)  # (..., T_q, T_k); scaling q is T×d_k multiplications, not T×T
+    if causal or keep is not None:
+        allowed = torch.ones(scores.shape[-2:], dtype=torch.bool, device=q.device)
+        if causal:
+            allowed = torch.tril(allowed)
+        if keep is not None:
+            allowed = allowed & keep
+        scores = scores.masked_fill(~allowed, float("-inf"))
     weights = torch.softmax(scores, dim=-1)
     return Attention(scores=scores, weights=weights, output=weights @ v, scale=scale)
 
@@ -139,8 +140,8 @@ def sentence_words(text: str) -> tuple[str, ...]:
 
 def word_vector(word: str, d_model: int, device: torch.device) -> torch.Tensor:
     """A fixed random embedding per word (seeded by its letters), so a repeated word gets the same row."""
-    generator = seeded_generator(zlib.crc32(word.lower().encode("utf-8")) & 0x7FFFFFFF, device)
-    return torch.randn(d_model, generator=generator, device=device)
+    generator = lesson_generator(zlib.crc32(word.lower().encode("utf-8")) & 0x7FFFFFFF)
+    return torch.randn(d_model, generator=generator).to(device)
 
 
 @dataclass(frozen=True)
@@ -200,13 +201,13 @@ def toy_attention(
     d_model = int_in_range("d_model", d_model, 2, MAX_D_MODEL)
     d_k = int_in_range("d_k", d_k, 1, MAX_D_K)
     heads = int_in_range("The number of heads", heads, 1, MAX_HEADS)
-    generator = seeded_generator(seed_value(seed), dev)
+    generator = lesson_generator(seed)
     x = torch.stack([word_vector(word, d_model, dev) for word in words])  # (T, d_model), entries ~ N(0, 1)
     # Entries ~ N(0, 1/d_model), so each entry of Q, K and V has variance about 1 (as at initialisation).
     w_q, w_k, w_v = (
-        torch.randn(heads * d_k, d_model, generator=generator, device=dev) / math.sqrt(d_model) for _ in range(3)
+        torch.randn(heads * d_k, d_model, generator=generator).to(dev) / math.sqrt(d_model) for _ in range(3)
     )
-    w_o = torch.randn(d_model, heads * d_k, generator=generator, device=dev) / math.sqrt(heads * d_k)
+    w_o = torch.randn(d_model, heads * d_k, generator=generator).to(dev) / math.sqrt(heads * d_k)
     layer = multi_head_attention(x, w_q, w_k, w_v, w_o, heads, causal=causal, scaled=scaled)
     return self_attention(words, x, w_q, w_k, w_v, w_o, layer, causal=causal, scaled=scaled)
 
@@ -227,11 +228,11 @@ def entropy_by_width(tokens: int = 8, samples: int = 256, seed: int = 0, *, devi
     dev = resolve_device(device)
     tokens = int_in_range("The number of tokens", tokens, 2, 128)
     samples = int_in_range("The number of samples", samples, 1, 1024)
-    generator = seeded_generator(seed_value(seed), dev)
+    generator = lesson_generator(seed)
     scaled, unscaled = [], []
     for d_k in ENTROPY_DIMS:
-        q = torch.randn(samples, tokens, d_k, generator=generator, device=dev)
-        k = torch.randn(samples, tokens, d_k, generator=generator, device=dev)
+        q = torch.randn(samples, tokens, d_k, generator=generator).to(dev)
+        k = torch.randn(samples, tokens, d_k, generator=generator).to(dev)
         scaled.append(row_entropy_bits(attend(q, k, k).weights).mean())
         unscaled.append(row_entropy_bits(attend(q, k, k, scaled=False).weights).mean())
     return EntropyByWidth(

@@ -93,8 +93,22 @@ def timed(fn: Callable[..., T], /, *args, device: torch.device | None = None, **
 
 
 def seeded_generator(seed: int, device: torch.device) -> torch.Generator:
-    """A random generator on ``device`` seeded with ``seed`` (checked: a whole number, 0 to 2^31 - 1)."""
+    """A random generator on ``device`` seeded with ``seed`` (checked: a whole number, 0 to 2^31 - 1).
+
+    For numbers nobody reads (a benchmark's matrices). Numbers a learner sees come from
+    ``lesson_generator``.
+    """
     return torch.Generator(device=device).manual_seed(seed_value(seed))
+
+
+def lesson_generator(seed: int) -> torch.Generator:
+    """A CPU random generator seeded with ``seed``: draw with it, then move the tensor to the device.
+
+    CUDA's generator gives other numbers for the same seed, so a shared link would show other
+    matrices on a GPU server than on a laptop; drawn on the CPU, a seed means the same numbers on
+    every machine. Lesson tensors are small, so the copy costs microseconds.
+    """
+    return torch.Generator().manual_seed(seed_value(seed))
 
 
 # A lesson's tensors are tiny, and torch's second thread only waits for a core that the browser or

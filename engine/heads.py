@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import torch
 from torch.nn import functional as F
 
-from engine.attention import merge_heads, row_entropy_bits
+from engine.attention import SelfAttention, merge_heads, multi_head_attention, row_entropy_bits, self_attention
+from engine.checks import int_in_range
 from engine.transformer import Tokens, embed, linear, load_minilm, trace_text
 
 MAX_COMPARED = 8  # sentences ranked against the text in the ablation panel
@@ -127,4 +128,32 @@ def ablate(text: str, compared: Sequence[str], heads_off: Sequence[tuple[int, in
         ablated=ablated_scores,
         intact_rank=tuple(int(i) for i in torch.argsort(intact_scores, descending=True)),
         ablated_rank=tuple(int(i) for i in torch.argsort(ablated_scores, descending=True)),
+    )
+
+
+@torch.inference_mode()
+def real_attention(text: str, layer: int, *, causal: bool = False, scaled: bool = True, device=None) -> SelfAttention:
+    """The attention of MiniLM's layer ``layer`` on ``text``, with its real weights and its real input.
+
+    The input x is the hidden state entering that layer; Q, K, V, the 12 heads, the concat and
+    W_O are the trained ones. ``causal`` and ``scaled`` change only this layer's attention, to
+    show what a decoder's mask or a missing 1/sqrt(d_k) would do to real weights.
+    """
+    model = load_minilm(device)
+    layer = int_in_range("The layer", layer, 0, model.config.layers - 1)
+    traced = trace_text(text, device=device)
+    x = traced.trace.hidden_states[layer][0]  # (T, 384)
+    p, w = f"encoder.layer.{layer}.attention", model.weights
+    names = ("self.query", "self.key", "self.value", "output.dense")
+    weights = [w[f"{p}.{name}.weight"] for name in names]
+    biases = [w[f"{p}.{name}.bias"] for name in names]
+    result = multi_head_attention(x, *weights, model.config.heads, biases=biases, causal=causal, scaled=scaled)
+    return self_attention(traced.tokens.pieces, x, *weights, result, causal=causal, scaled=scaled)
+
+
+def parameter_count(device=None) -> int:
+    """The model's learned numbers (the position-id table is a constant, not a parameter)."""
+    weights = load_minilm(device).weights
+    return sum(
+        tensor.numel() for name, tensor in weights.items() if not name.endswith("position_ids") and ".qkv." not in name
     )

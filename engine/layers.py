@@ -8,7 +8,7 @@ import torch
 
 from engine.activations import ACTIVATION_LABELS, activation
 from engine.checks import finite_number, int_in_range
-from engine.device import resolve_device, seeded_generator
+from engine.device import lesson_generator, resolve_device
 from engine.linear_maps import grid_lines
 
 CLOUD_KINDS = ("grid", "clusters")
@@ -40,9 +40,9 @@ def point_cloud(kind: str, seed: int = 0, *, device=None) -> PointCloud:
         points = torch.stack([xs.flatten(), ys.flatten()], dim=1)
         return PointCloud(points=points, labels=(points[:, 1] > points[:, 0]).long())
     if kind == "clusters":
-        generator = seeded_generator(seed, dev)
+        generator = lesson_generator(seed)
         centers = torch.tensor([[-1.0, -0.5], [1.0, 0.5]], device=dev)
-        noise = 0.45 * torch.randn(2, CLUSTER_SIZE, 2, generator=generator, device=dev)
+        noise = 0.45 * torch.randn(2, CLUSTER_SIZE, 2, generator=generator).to(dev)
         points = (centers[:, None, :] + noise).reshape(-1, 2)
         labels = torch.arange(2, device=dev).repeat_interleave(CLUSTER_SIZE)
         return PointCloud(points=points, labels=labels)
@@ -165,10 +165,10 @@ def depth_collapse(activation_name: str = "relu", seed: int = 0, batch: int = 6,
     dev = resolve_device(device)
     batch = int_in_range("The batch size", batch, 1, MAX_BATCH)
     act = activation(activation_name)
-    generator = seeded_generator(seed, dev)
-    x = torch.randn(batch, 4, generator=generator, device=dev)
+    generator = lesson_generator(seed)
+    x = torch.randn(batch, 4, generator=generator).to(dev)
     w1, w2, w3 = (
-        torch.randn(rows, cols, generator=generator, device=dev) / cols**0.5 for rows, cols in ((6, 4), (5, 6), (3, 5))
+        torch.randn(rows, cols, generator=generator).to(dev) / cols**0.5 for rows, cols in ((6, 4), (5, 6), (3, 5))
     )
 
     def network(inputs: torch.Tensor) -> torch.Tensor:
@@ -178,7 +178,7 @@ def depth_collapse(activation_name: str = "relu", seed: int = 0, batch: int = 6,
     combined = w3 @ w2 @ w1
     single = dense(x, combined)
     nonlinear = network(x)
-    more = torch.randn(max(FIT_SAMPLES - batch, 0), 4, generator=generator, device=dev)
+    more = torch.randn(max(FIT_SAMPLES - batch, 0), 4, generator=generator).to(dev)
     fit_inputs = torch.cat([x, more])
     return DepthCollapse(
         inputs=x,
@@ -233,13 +233,13 @@ def two_layer_forward(
         int_in_range(name, v, 1, MAX_WIDTH) for name, v in (("d_in", d_in), ("d_hidden", d_hidden), ("d_out", d_out))
     )
     act = activation(activation_name)
-    generator = seeded_generator(seed, dev)
+    generator = lesson_generator(seed)
 
     def uniform(*shape: int, fan_in: int) -> torch.Tensor:
         bound = 1.0 / fan_in**0.5
-        return (torch.rand(*shape, generator=generator, device=dev) * 2 - 1) * bound
+        return (torch.rand(*shape, generator=generator).to(dev) * 2 - 1) * bound
 
-    x = torch.randn(batch, d_in, generator=generator, device=dev)
+    x = torch.randn(batch, d_in, generator=generator).to(dev)
     w1, b1 = uniform(d_hidden, d_in, fan_in=d_in), uniform(d_hidden, fan_in=d_in)
     w2, b2 = uniform(d_out, d_hidden, fan_in=d_hidden), uniform(d_out, fan_in=d_hidden)
     hidden_pre = dense(x, w1, b1)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import torch
 
 from engine.checks import int_in_range
-from engine.device import all_cores, resolve_device, seeded_generator
+from engine.device import all_cores, lesson_generator, resolve_device, seeded_generator
 from engine.timing import measure
 
 MAX_SIDE = 12  # the lesson's matrices are drawn cell by cell
@@ -47,7 +47,7 @@ class MatmulLesson:
 
 def integer_matrix(rows: int, cols: int, generator: torch.Generator, device: torch.device) -> torch.Tensor:
     """Small integers from -4 to 4 as float32, so every product and sum can be checked by eye."""
-    return torch.randint(-4, 5, (rows, cols), generator=generator, device=device).float()
+    return torch.randint(-4, 5, (rows, cols), generator=generator).float().to(device)
 
 
 def try_product(op, left: torch.Tensor, right: torch.Tensor) -> Product:
@@ -77,7 +77,7 @@ def matmul_lesson(
     """A (m x n) and B (n2 x p) with small integers, and every product the page shows."""
     dev = resolve_device(device)
     m, n, n2, p = (int_in_range(name, v, 1, MAX_SIDE) for name, v in (("m", m), ("n", n), ("n₂", n2), ("p", p)))
-    generator = seeded_generator(seed, dev)
+    generator = lesson_generator(seed)
     a = integer_matrix(m, n, generator, dev)
     b = integer_matrix(n2, p, generator, dev)
     return matmul_lesson_from(a, b, row, col, device=dev)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import torch
 
-from engine.checks import int_in_range, number_in_range, seed_value
-from engine.device import resolve_device, seeded_generator
+from engine.checks import int_in_range, number_in_range
+from engine.device import lesson_generator, resolve_device
 
 # --- one dimension ------------------------------------------------------------------------------
 
@@ -206,7 +206,7 @@ def race(
     steps = int_in_range("The number of steps", steps, 1, MAX_STEPS_2D)
     noise = number_in_range("The gradient noise", noise, 0.0, MAX_NOISE)
     dev = resolve_device(device)
-    generator = seeded_generator(seed_value(seed), dev)
+    generator = lesson_generator(seed)
     origin = [number_in_range("The start", v, -50, 50) for v in start]
     points = [torch.tensor(origin, dtype=torch.float64, device=dev, requires_grad=True) for _ in optimizers]
     opts = [OPTIMIZERS[name][1]([p], rates[OPTIMIZERS[name][0]]) for name, p in zip(optimizers, points, strict=True)]
@@ -223,7 +223,7 @@ def race(
             points[i].grad = None
         each.sum().backward()
         if noise:
-            draw = noise * torch.randn(2, generator=generator, dtype=torch.float64, device=dev)
+            draw = noise * torch.randn(2, generator=generator, dtype=torch.float64).to(dev)
             for i in running:
                 points[i].grad += draw
         for i in running:

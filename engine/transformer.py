@@ -23,17 +23,8 @@ from types import MappingProxyType
 import torch
 from torch.nn import functional as F
 
-from engine.attention import (
-    Attention,
-    SelfAttention,
-    attend,
-    merge_heads,
-    multi_head_attention,
-    self_attention,
-    split_heads,
-)
-from engine.checks import int_in_range
-from engine.device import resolve_device
+from engine.attention import Attention, attend, merge_heads, split_heads
+from engine.device import all_cores, resolve_device
 
 MAX_TOKENS = 128  # [CLS] + 126 word pieces + [SEP]: longer text is cut, and the page says so
 MAX_CHARS = 20_000  # text beyond this is cut before tokenizing
@@ -100,6 +91,10 @@ def _read_model(dev: torch.device) -> MiniLM:
         eps=raw["layer_norm_eps"],
     )
     weights = {name: tensor.to(dev) for name, tensor in load_file(folder / "model.safetensors").items()}
+    for layer in range(config.layers):
+        p = f"encoder.layer.{layer}.attention.self"
+        for part in ("weight", "bias"):
+            weights[f"{p}.qkv.{part}"] = torch.cat([weights[f"{p}.{n}.{part}"] for n in ("query", "key", "value")])
     tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
     tokenizer.no_padding()  # the bundled file pads every text to 128 tokens
     tokenizer.no_truncation()  # we cut ourselves, to say how much was cut
@@ -148,7 +143,8 @@ class Trace:
     """The forward pass of a batch of token sequences."""
 
     keep: torch.Tensor  # (B, T) True for real tokens, False for padding
-    hidden_states: tuple[torch.Tensor, ...]  # layers + 1 of (B, T, 384): the embeddings, then each layer's output
+    # layers + 1 of (B, T, 384): the embeddings, then each layer's output (only the last without keep_steps)
+    hidden_states: tuple[torch.Tensor, ...]
     layers: tuple[LayerTrace, ...]
     pooled: torch.Tensor  # (B, 384) mean of the real tokens' last hidden states
     embedding: torch.Tensor  # (B, 384) pooled / |pooled|: the sentence embedding
@@ -162,19 +158,32 @@ def linear(x: torch.Tensor, w: Mapping[str, torch.Tensor], name: str) -> torch.T
     return F.linear(x, w[f"{name}.weight"], w[f"{name}.bias"])
 
 
-def forward(model: MiniLM, ids: torch.Tensor, keep: torch.Tensor, head_mask: torch.Tensor | None = None) -> Trace:
-    """BERT's forward pass on ``ids`` (B, T) with ``keep`` (B, T); ``head_mask`` (layers, heads) of 0/1."""
+def forward(
+    model: MiniLM,
+    ids: torch.Tensor,
+    keep: torch.Tensor,
+    head_mask: torch.Tensor | None = None,
+    *,
+    keep_steps: bool = True,
+) -> Trace:
+    """BERT's forward pass on ``ids`` (B, T) with ``keep`` (B, T); ``head_mask`` (layers, heads) of 0/1.
+
+    ``keep_steps=False`` keeps only the last hidden state: each layer's tensors are freed as soon as the
+    next layer has read them, and their memory is reused (an embedding needs nothing else).
+    """
     c, w = model.config, model.weights
     length = ids.shape[1]
     positions = torch.arange(length, device=ids.device)
     x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][positions]
     x = x + w["embeddings.token_type_embeddings.weight"][0]  # one sentence: every token is type 0
     x = _layer_norm(x, w, "embeddings.LayerNorm", c.eps)  # (B, T, 384)
-    keys = keep[:, None, None, :]  # (B, 1, 1, T): no query looks at padding
+    # (B, 1, 1, T): no query looks at padding; a batch without padding needs no mask at all.
+    keys = None if bool(keep.all()) else keep[:, None, None, :]
     hidden, layers = [x], []
     for index in range(c.layers):
         p = f"encoder.layer.{index}"
-        q, k, v = (split_heads(linear(x, w, f"{p}.attention.self.{n}"), c.heads) for n in ("query", "key", "value"))
+        # W_Q, W_K and W_V stacked (read_model): one matrix product instead of three, then cut in three.
+        q, k, v = (split_heads(part, c.heads) for part in linear(x, w, f"{p}.attention.self.qkv").chunk(3, dim=-1))
         attention = attend(q, k, v, keep=keys)  # (B, 12, T, 32)
         if head_mask is not None:  # a switched-off head contributes nothing to the concat
             attention = _without_heads(attention, v, head_mask[index])
@@ -186,8 +195,11 @@ def forward(model: MiniLM, ids: torch.Tensor, keep: torch.Tensor, head_mask: tor
         )
         mlp = linear(F.gelu(linear(attended, w, f"{p}.intermediate.dense")), w, f"{p}.output.dense")
         x = _layer_norm(attended + mlp, w, f"{p}.output.LayerNorm", c.eps)
-        layers.append(LayerTrace(q=q, k=k, v=v, attention=attention, attended=attended, output=x))
-        hidden.append(x)
+        if keep_steps:
+            layers.append(LayerTrace(q=q, k=k, v=v, attention=attention, attended=attended, output=x))
+            hidden.append(x)
+    if not keep_steps:
+        hidden = [x]
     real = keep[..., None].to(x.dtype)
     pooled = (x * real).sum(dim=1) / real.sum(dim=1)
     return Trace(
@@ -235,7 +247,9 @@ def trace_text(text: str, heads_off: Sequence[tuple[int, int]] = (), *, device=N
     tokens = tokenize(model, text)
     ids = torch.tensor([tokens.ids], device=model.device)
     keep = torch.ones_like(ids, dtype=torch.bool)
-    return TextTrace(tokens=tokens, trace=forward(model, ids, keep, _head_mask(model, heads_off)))
+    with all_cores():  # 2.7 GFLOP at 128 tokens: unlike a lesson's tiny tensors, a second thread pays
+        trace = forward(model, ids, keep, _head_mask(model, heads_off))
+    return TextTrace(tokens=tokens, trace=trace)
 
 
 def batch(model: MiniLM, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -257,30 +271,5 @@ def embed(texts: Sequence[str], heads_off: Sequence[tuple[int, int]] = (), *, de
     """Sentence embeddings (n, 384), unit length: the model's mean-pooled, normalised output."""
     model = load_minilm(device)
     ids, keep = batch(model, texts)
-    return forward(model, ids, keep, _head_mask(model, heads_off)).embedding
-
-
-@torch.inference_mode()
-def real_attention(text: str, layer: int, *, causal: bool = False, scaled: bool = True, device=None) -> SelfAttention:
-    """The attention of MiniLM's layer ``layer`` on ``text``, with its real weights and its real input.
-
-    The input x is the hidden state entering that layer; Q, K, V, the 12 heads, the concat and
-    W_O are the trained ones. ``causal`` and ``scaled`` change only this layer's attention, to
-    show what a decoder's mask or a missing 1/sqrt(d_k) would do to real weights.
-    """
-    model = load_minilm(device)
-    layer = int_in_range("The layer", layer, 0, model.config.layers - 1)
-    traced = trace_text(text, device=device)
-    x = traced.trace.hidden_states[layer][0]  # (T, 384)
-    p, w = f"encoder.layer.{layer}.attention", model.weights
-    names = ("self.query", "self.key", "self.value", "output.dense")
-    weights = [w[f"{p}.{name}.weight"] for name in names]
-    biases = [w[f"{p}.{name}.bias"] for name in names]
-    result = multi_head_attention(x, *weights, model.config.heads, biases=biases, causal=causal, scaled=scaled)
-    return self_attention(traced.tokens.pieces, x, *weights, result, causal=causal, scaled=scaled)
-
-
-def parameter_count(device=None) -> int:
-    """The model's learned numbers (the position-id table is a constant, not a parameter)."""
-    weights = load_minilm(device).weights
-    return sum(tensor.numel() for name, tensor in weights.items() if not name.endswith("position_ids"))
+    with all_cores():  # as in trace_text
+        return forward(model, ids, keep, _head_mask(model, heads_off), keep_steps=False).embedding

@@ -10,7 +10,7 @@ import torch
 
 from engine.activations import activation
 from engine.checks import finite_vector, int_in_range, number_in_range
-from engine.device import resolve_device, seeded_generator
+from engine.device import lesson_generator, resolve_device
 
 MAX_LENGTH_2D = 10.0
 MAX_NEURON_INPUTS = 64
@@ -153,9 +153,9 @@ def random_cosines(dim: int, pairs: int, seed: int = 0, *, device=None) -> Cosin
             f"{pairs} pairs in {dim} dimensions is {dim * pairs:,} numbers per sample; "
             f"the limit is {MAX_SAMPLE_ELEMENTS:,}. Use fewer pairs."
         )
-    generator = seeded_generator(seed, dev)
-    a = torch.randn(pairs, dim, generator=generator, device=dev)
-    b = torch.randn(pairs, dim, generator=generator, device=dev)
+    generator = lesson_generator(seed)
+    a = torch.randn(pairs, dim, generator=generator).to(dev)
+    b = torch.randn(pairs, dim, generator=generator).to(dev)
     dots = (a * b).sum(dim=1)
     cosines = dots / (torch.linalg.vector_norm(a, dim=1) * torch.linalg.vector_norm(b, dim=1))
     cosines = cosines.clamp(-1.0, 1.0)

@@ -22,7 +22,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+# Engine and figure tests compare with numpy, scipy and scikit-learn, which live on the CPU: they run
+# there on every machine, as in CI. The CUDA path is checked by the tests marked ``cuda``, which ask
+# for device="cuda" and compare it with the CPU (tests/engine/test_cuda_parity.py).
+CPU_TEST_FOLDERS = ("engine", "viz")
+
+
 @pytest.fixture(autouse=True)
-def _no_device_override(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Engine tests run on the device the machine has; AIML_DEVICE from the shell must not leak in."""
+def _device_for_the_test(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CPU for engine and figure tests; for the others, the device the machine has.
+
+    AIML_DEVICE from the shell never leaks in.
+    """
     monkeypatch.delenv("AIML_DEVICE", raising=False)
+    folder = request.path.parent.name
+    if folder in CPU_TEST_FOLDERS and request.node.get_closest_marker("cuda") is None:
+        monkeypatch.setenv("AIML_DEVICE", "cpu")

@@ -106,7 +106,6 @@ def heads_overview(grid: np.ndarray, *, picked: tuple[int, int] | None = None, p
             showgrid=False,
             zeroline=False,
             side="top",
-            constrain="domain",
         ),
         "yaxis": dict(
             tickmode="array",
@@ -115,7 +114,6 @@ def heads_overview(grid: np.ndarray, *, picked: tuple[int, int] | None = None, p
             autorange="reversed",
             showgrid=False,
             zeroline=False,
-            scaleanchor="x",
         ),
         "margin": dict(l=10, r=10, t=30, b=10),
     }

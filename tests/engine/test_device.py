@@ -9,7 +9,8 @@ from engine import device as dev
 from engine.vectors import dot_product_2d, random_cosines
 
 
-def test_default_device_follows_cuda_availability():
+def test_default_device_follows_cuda_availability(monkeypatch):
+    monkeypatch.delenv(dev.DEVICE_ENV_VAR)  # tests/conftest.py puts engine tests on the CPU
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert dev.resolve_device().type == expected
 

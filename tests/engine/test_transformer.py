@@ -7,7 +7,7 @@ import threading
 import pytest
 import torch
 
-from engine import transformer
+from engine import heads, transformer
 from engine.attention import merge_heads
 
 TEXTS = [
@@ -144,18 +144,18 @@ def test_real_attention_is_the_traced_layer_and_its_switches_change_only_that_la
     text = "the quick brown fox jumps"
     traced = transformer.trace_text(text, device="cpu").trace
     for layer in (0, 3, 5):
-        real = transformer.real_attention(text, layer, device="cpu")
+        real = heads.real_attention(text, layer, device="cpu")
         expected = traced.layers[layer].attention
         torch.testing.assert_close(real.layer.attention.weights, expected.weights[0])
         torch.testing.assert_close(real.layer.concat, merge_heads(expected.output)[0])
         assert real.tokens[0] == "[CLS]" and real.x.shape == (7, 384) and real.layer.q.shape == (12, 7, 32)
-    causal = transformer.real_attention(text, 2, causal=True, device="cpu").layer.attention.weights
+    causal = heads.real_attention(text, 2, causal=True, device="cpu").layer.attention.weights
     assert float(torch.triu(causal, 1).abs().max()) == 0.0
-    unscaled = transformer.real_attention(text, 2, scaled=False, device="cpu").layer.attention
+    unscaled = heads.real_attention(text, 2, scaled=False, device="cpu").layer.attention
     torch.testing.assert_close(unscaled.scores, traced.layers[2].attention.scores[0] * 32**0.5)
     with pytest.raises(ValueError, match="layer"):
-        transformer.real_attention(text, 6, device="cpu")
+        heads.real_attention(text, 6, device="cpu")
 
 
 def test_parameter_count_equals_transformers_bert_model(bert):
-    assert transformer.parameter_count("cpu") == sum(p.numel() for p in bert.parameters())
+    assert heads.parameter_count("cpu") == sum(p.numel() for p in bert.parameters())
