@@ -158,7 +158,8 @@ def one_query() -> None:
     score, weight = float(scores[top]), float(weights[top])
     pair = rf"{query}\to {top}"
     frame.formula(
-        rf"s_{{{pair}}} = q \cdot k{divide} = \left[{terms}{more}\right]{divide} = {score:.3f}",
+        # No \left[ ... \right]: KaTeX cannot break a line inside one, and on a phone this row must wrap.
+        rf"s_{{{pair}}} = q \cdot k{divide} = \big[{terms}{more}\big]{divide} = {score:.3f}",
         rf"w_{{{pair}}} = \frac{{e^{{{score:.2f}}}}}{{\sum_j e^{{s_j}}}} = {weight:.3f}",
         caption=f"Worked for the key this query weighs most, “{frame.quoted(tokens[top])}” (position {top}); "
         "the masked keys of a causal layer score −∞ and get weight 0.",
@@ -213,12 +214,12 @@ def why_scale(current: tuple[int, float] | None) -> None:
     )
     with frame.controls():
         tokens = widgets.slider("tokens per row (T)", key="att_entropy_t", min_value=2, max_value=64, value=8)
-    result = section.run(attention.entropy_by_width, tokens, 256, 0, cache=True)
+    result = section.run(attention.entropy_by_width, tokens, cache=True)
     if result is None:
         return
     section.chart(charts.entropy_by_width(result, current=current))
     st.caption(
-        "Mean entropy of a row of softmax weights for random q and k (256 draws per width); a uniform row "
+        f"Mean entropy of a row of softmax weights for random q and k ({result.rows:,} rows per width); a uniform row "
         f"has log₂ {tokens} = {result.uniform_bits:.2f} bits, a one-hot row 0. The pink dot is this page's "
         "layer, with the switch above."
     )

@@ -4,7 +4,7 @@ import streamlit as st
 
 from engine import hardware
 from engine.device import resolve_device
-from ui import frame, widgets
+from ui import frame, loading, widgets
 from viz import hardware as charts
 
 frame.header(
@@ -24,10 +24,7 @@ frame.formula(
     caption="b is the bytes per number: 4 for float32 and TF32, 2 for bfloat16 and float16.",
 )
 
-MEASURED = "_hw_measured"  # what this session's panels last showed: {"matmul": Sweep, "elementwise": Sweep}
-FULL_RUN = "_hw_full_run"  # True while the whole page runs; False while one panel reruns alone
-LOADED = "_hw_loaded"  # "ready" once this session's page has loaded: timing may start
-WAITING = "_hw_waiting"  # a panel found nothing measured yet and waits for the page to load
+LOADED_KEY = "_hw_loaded"  # this session's page has been drawn: timing may start (ui/loading.py)
 SIZES = [256, 512, 1024, 2048, 4096, 8192]
 TOKENS = [10**k for k in range(13)]
 BUSY = (
@@ -43,41 +40,10 @@ def on_gpu() -> bool:
         return False
 
 
-def publish(name: str, result) -> None:
-    """Keep ``result`` for the panels below; if this panel alone was rerun and changed it, redraw them all."""
-    shown = st.session_state.setdefault(MEASURED, {})
-    changed = name in shown and shown[name] != result
-    shown[name] = result
-    if changed and not st.session_state.get(FULL_RUN):
-        st.rerun(scope="app")
-
-
-def may_measure(again: bool) -> bool:
-    """Whether this run may time anything.
-
-    While a browser on the same machine loads the page, products were timed up to 100 times too slow
-    (0.02 instead of 70 GFLOP/s at N = 64 on 2 cores), so a session's first run shows only what earlier
-    visitors measured, and measuring starts once the page has loaded: on the load timer's rerun
-    (``load_timer``), on a click, or on any panel's own rerun, which a control of the loaded page started.
-    """
-    if again or not st.session_state.get(FULL_RUN):
-        st.session_state[LOADED] = "ready"
-    return st.session_state.get(LOADED) == "ready"
-
-
-def load_timer() -> None:
-    """Started while a panel waits. Its first call, in the page's run, only waits; 2.5 s later the page has
-    loaded, and the next call reruns the page to measure (the rerun no longer starts the timer)."""
-    if not st.session_state.get(FULL_RUN):
-        st.session_state[LOADED] = "ready"
-        st.rerun(scope="app")
-
-
 def not_measured_yet(sweep) -> bool:
-    """True, after saying so, when nothing was measured yet: not busy, no points, no time."""
+    """True, after saying so, when nothing was measured yet (the page is still loading): not busy, no points."""
     if sweep.points or sweep.busy:
         return False
-    st.session_state[WAITING] = True
     st.caption(":material/hourglass_top: The measurement starts when the page has finished loading…")
     return True
 
@@ -115,8 +81,8 @@ def seconds_text(seconds: float) -> str:
     return f"{seconds * 1e3:.3g} ms"
 
 
-@st.fragment
-def throughput() -> None:
+def throughput(ready: bool):
+    """The matmul sweep (measured only once the page has loaded), or None."""
     section = frame.Section(
         "Matrix products: GFLOP/s grows with N",
         "Each point is an N×N @ N×N product timed on this machine (the median of repeated runs after a "
@@ -152,18 +118,14 @@ def throughput() -> None:
             icon=":material/timer:",
             help="Results are kept and shared by every visitor until someone measures again.",
         )
-    ready = may_measure(again)
     with plot, st.spinner(f"Measuring products up to N = {largest:,} (at most {budget:g} s)…"):
         sweep = section.run(hardware.matmul_sweep, largest, tuple(formats), again=again, kept_only=not ready)
-    if sweep is None:
-        return
-    publish("matmul", sweep)
-    if not_measured_yet(sweep):
-        return
+    if sweep is None or not_measured_yet(sweep):
+        return None
     if sweep.busy:
         st.info(BUSY if sweep.points else f"{BUSY} There is none yet: try again in a few seconds.")
     if not sweep.points:
-        return
+        return None
     with plot:
         section.chart(charts.throughput_figure(sweep))
     with controls:
@@ -187,10 +149,11 @@ def throughput() -> None:
     st.caption(when(sweep))
     skipped_note(sweep)
     section.code_panel()
+    return sweep
 
 
-@st.fragment
-def elementwise() -> None:
+def elementwise(ready: bool):
+    """The element-wise sweep (measured only once the page has loaded), or None."""
     section = frame.Section(
         "An element-wise op: y + a·x waits for memory",
         "out = y + a·x reads two vectors and writes one: 12 bytes moved for 2 FLOPs per float32 element. "
@@ -201,18 +164,14 @@ def elementwise() -> None:
         again = st.button(
             "Measure again", key="hw_measure_ew", icon=":material/timer:", help="Time the element-wise op again."
         )
-    ready = may_measure(again)
     with plot, st.spinner("Measuring y + a·x…"):
         stream = section.run(hardware.elementwise_sweep, again=again, kept_only=not ready)
-    if stream is None:
-        return
-    publish("elementwise", stream)
-    if not_measured_yet(stream):
-        return
+    if stream is None or not_measured_yet(stream):
+        return None
     if stream.busy:
         st.info(BUSY if stream.points else f"{BUSY} There is none yet: try again in a few seconds.")
     if not stream.points:
-        return
+        return None
     with plot:
         section.chart(charts.elementwise_figure(stream))
     largest, fastest = max(stream.points, key=lambda p: p.size), stream.best()
@@ -234,19 +193,17 @@ def elementwise() -> None:
     st.caption(when(stream))
     skipped_note(stream)
     section.code_panel()
+    return stream
 
 
-@st.fragment
-def roofline_panel() -> None:
+def roofline_panel(sweep, stream) -> None:
     section = frame.Section(
         "The roofline: two ceilings",
         "Every operation sits at its arithmetic intensity (FLOPs per byte moved). Below the ridge, memory "
         "bandwidth × intensity is the limit; above it, the chip's peak FLOP/s. The peak drawn here is the fastest "
         "product measured above and the bandwidth is the element-wise op's at its largest size.",
     )
-    measured = st.session_state.get(MEASURED, {})
-    sweep, stream = measured.get("matmul"), measured.get("elementwise")
-    if sweep is None or stream is None or not sweep.points or not stream.points:
+    if sweep is None or stream is None:
         st.info("The roofline appears once both measurements above are there.")
         return
     roofs = section.run(hardware.roofline, sweep, stream)
@@ -270,15 +227,14 @@ def roofline_panel() -> None:
 
 
 @st.fragment
-def calculator() -> None:
+def calculator(sweep) -> None:
     section = frame.Section(
         "What this speed means for a transformer",
         "A transformer's forward pass is mostly matrix products with its weights: each weight is used in one "
         "multiply-add per token, so it costs about 2 FLOPs per parameter per token, plus attention over the "
         "context (Kaplan et al., 2020). At the throughput measured above:",
     )
-    sweep = st.session_state.get(MEASURED, {}).get("matmul")
-    fastest = max(sweep.points, key=lambda p: p.gflops) if sweep is not None and sweep.points else None
+    fastest = max(sweep.points, key=lambda p: p.gflops) if sweep is not None else None
     controls, plot = st.columns([1, 2.6], gap="medium")
     with frame.controls(controls):
         preset = widgets.dropdown("model", key="hw_model", options=list(hardware.PRESETS), value="GPT-2 small")
@@ -314,16 +270,13 @@ def calculator() -> None:
     section.code_panel()
 
 
-st.session_state[FULL_RUN] = True
-try:
-    throughput()
-    elementwise()
-    roofline_panel()
-    calculator()
-    if st.session_state.pop(WAITING, False):
-        st.fragment(load_timer, run_every=2.5)()  # draws nothing
-finally:
-    st.session_state[FULL_RUN] = False
+# The panels are not fragments: "Measure again" reruns the page, so the roofline and the calculator
+# always show the measurement above them.
+ready = loading.page_has_loaded(LOADED_KEY)
+sweep = throughput(ready)
+stream = elementwise(ready)
+roofline_panel(sweep, stream)
+calculator(sweep)
 
 frame.try_this(
     [

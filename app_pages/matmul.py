@@ -3,7 +3,7 @@
 import streamlit as st
 
 from engine import matmul
-from ui import frame, widgets
+from ui import frame, loading, widgets
 from viz import matrices as charts
 
 frame.header(
@@ -186,37 +186,16 @@ def milliseconds(seconds: float) -> str:
 
 
 COST_TITLE = "Cost: about 2·m·n·p floating-point operations"
-COST_STATE = "_matmul_cost"  # this session's timing panel: "waiting", then "measured", then "settled"
+LOADED_KEY = "_matmul_loaded"  # this session's page has been drawn: timing may start (ui/loading.py)
 
 
 def cost() -> None:
-    """The timing panel, which times nothing while the page is still loading.
-
-    While a browser on the same machine loads and draws a page, a matrix product was timed up to
-    100 times too slow (13-20 ms instead of 0.18 ms for N = 256, even before any chart was sent).
-    So on a session's first visit the panel reruns itself a few seconds later and measures then;
-    once it has, one full rerun puts the plain panel back (it no longer reruns on a timer).
-    """
-    state = st.session_state.get(COST_STATE)
-    if state == "settled":
-        cost_panel()
+    """The timing panel, which times nothing while the page is still loading (ui/loading.py)."""
+    if loading.page_has_loaded(LOADED_KEY):
+        measured_panel()
     else:
-        st.fragment(cost_panel, run_every=2.5)()
-
-
-def cost_panel() -> None:
-    state = st.session_state.get(COST_STATE)
-    if state is None:
-        st.session_state[COST_STATE] = "waiting"
         st.header(COST_TITLE, divider="gray")
         st.caption(":material/hourglass_top: The timing starts when the page has finished loading…")
-        return
-    if state == "measured":
-        st.session_state[COST_STATE] = "settled"
-        st.rerun(scope="app")
-    if state == "waiting":
-        st.session_state[COST_STATE] = "measured"
-    measured_panel()
 
 
 @st.fragment

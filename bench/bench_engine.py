@@ -9,7 +9,6 @@ the budget measured in this one run. ``--write`` replaces this benchmark's secti
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import statistics
@@ -18,7 +17,7 @@ from collections.abc import Callable
 
 import torch
 
-from bench.report import write
+from bench.report import run
 from engine import optimizers, training
 from engine.device import configure_threads, warm_up
 
@@ -86,13 +85,7 @@ def report(repeats: int) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Time the engine's heavy calls against their budgets.")
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
-    args = parser.parse_args()
-    section = report(args.repeats)
-    if args.write:
-        write(section, MARK_BEGIN, MARK_END)
+    run("Time the engine's heavy calls against their budgets.", report, (MARK_BEGIN, MARK_END), repeats=7)
 
 
 if __name__ == "__main__":

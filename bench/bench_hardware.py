@@ -10,16 +10,14 @@ to a file instead, for a machine whose BENCHMARKS.md does not come back (the len
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
-from pathlib import Path
 
 import torch
 
-from bench.report import write
+from bench.report import device_name, run
 from engine import hardware
-from engine.device import configure_threads, describe_device, resolve_device
+from engine.device import configure_threads, resolve_device
 
 
 def marks(kind: str) -> tuple[str, str]:
@@ -53,7 +51,7 @@ def report() -> str:
     return "\n".join(
         [
             begin,
-            f"## Hardware page on {describe_device(device).label} (`python -m bench.bench_hardware --write`)",
+            f"## Hardware page on {device_name(device)} (`python -m bench.bench_hardware --write`)",
             "",
             f"Machine: {machine}. Measured {sweep.measured_at} by the page's own engine calls "
             f"(sweep {sweep.spent_seconds:.1f} s, its cap {hardware.SWEEP_SECONDS[kind]:g} s"
@@ -76,16 +74,7 @@ def report() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Run the hardware page's measurements and record them.")
-    parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
-    parser.add_argument("--out", type=Path, help="write the section to this file")
-    args = parser.parse_args()
-    section = report()
-    print(section)
-    if args.out:
-        args.out.write_text(section + "\n")
-    if args.write:
-        write(section, *marks(resolve_device().type))
+    run("Run the hardware page's measurements and record them.", report, marks(resolve_device().type))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ heaviest settings. ``--write`` replaces this benchmark's section of BENCHMARKS.m
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import statistics
@@ -20,7 +19,7 @@ import time
 import torch
 
 from app_pages.catalog import lesson_pages
-from bench.report import write
+from bench.report import run
 from tests.app.helpers import open_page, widget_extremes
 
 BUDGET_MS, HEAVY_BUDGET_MS = 100.0, 500.0
@@ -92,14 +91,7 @@ def report(repeats: int) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Time page reruns against the interaction budget.")
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
-    args = parser.parse_args()
-    section = report(args.repeats)
-    print(section)
-    if args.write:
-        write(section, MARK_BEGIN, MARK_END)
+    run("Time page reruns against the interaction budget.", report, (MARK_BEGIN, MARK_END), repeats=3)
 
 
 if __name__ == "__main__":

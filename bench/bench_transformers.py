@@ -10,17 +10,15 @@ of BENCHMARKS.md.
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import torch
 
-from bench.report import write
+from bench.report import device_name, run
 from engine import heads, transformer, words
 from engine.device import all_cores, configure_threads, describe_device, resolve_device, synchronize, warm_up
 
@@ -64,7 +62,7 @@ def rows(repeats: int, device: torch.device) -> list[str]:
         print(out[-1])
 
     start = time.perf_counter()
-    transformer._read_model(device)  # from disk, as a fresh process does
+    transformer.read_model(device)  # from disk, as a fresh process does
     load_ms = (time.perf_counter() - start) * 1000
     row("MiniLM load (safetensors + tokenizer)", load_ms, load_ms, "budget 2000 ms", load_ms / 2000)
 
@@ -120,7 +118,7 @@ def report(repeats: int) -> str:
     return "\n".join(
         [
             begin,
-            f"## The transformers section's engine on {describe_device(device).label} "
+            f"## The transformers section's engine on {device_name(device)} "
             "(`python -m bench.bench_transformers --write`)",
             "",
             f"Machine: {machine}. {repeats} runs after a warm-up; loads once, from disk. The ratio is "
@@ -136,17 +134,8 @@ def report(repeats: int) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Time the real transformer and GloVe against their budgets.")
-    parser.add_argument("--repeats", type=int, default=15)
-    parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
-    parser.add_argument("--out", type=Path, help="write the section to this file (a lent GPU machine)")
-    args = parser.parse_args()
-    section = report(args.repeats)
-    print(section)
-    if args.out:
-        args.out.write_text(section + "\n")
-    if args.write:
-        write(section, *marks(resolve_device().type))
+    description = "Time the real transformer and GloVe against their budgets."
+    run(description, report, marks(resolve_device().type), repeats=15)
 
 
 if __name__ == "__main__":

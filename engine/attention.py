@@ -221,13 +221,19 @@ class EntropyByWidth:
     unscaled_bits: torch.Tensor  # (len(dims),) without it: rows collapse onto one key
     uniform_bits: float  # log2(T), the most a row can have
     tokens: int
+    rows: int  # attention rows averaged per width
 
 
-def entropy_by_width(tokens: int = 8, samples: int = 256, seed: int = 0, *, device=None) -> EntropyByWidth:
-    """Mean row entropy of softmax(q·k · s) for q, k ~ N(0, 1) in each width of ENTROPY_DIMS."""
+def entropy_by_width(tokens: int = 8, rows: int = 2048, seed: int = 0, *, device=None) -> EntropyByWidth:
+    """Mean row entropy of softmax(q·k · s) for q, k ~ N(0, 1) in each width of ENTROPY_DIMS.
+
+    ``rows`` attention rows per width, in ``rows // tokens`` random sequences: the same work and the
+    same precision of the mean whatever the sequence length.
+    """
     dev = resolve_device(device)
     tokens = int_in_range("The number of tokens", tokens, 2, 128)
-    samples = int_in_range("The number of samples", samples, 1, 1024)
+    rows = int_in_range("The number of rows", rows, tokens, 8192)
+    samples = rows // tokens
     generator = lesson_generator(seed)
     scaled, unscaled = [], []
     for d_k in ENTROPY_DIMS:
@@ -241,4 +247,5 @@ def entropy_by_width(tokens: int = 8, samples: int = 256, seed: int = 0, *, devi
         unscaled_bits=torch.stack(unscaled),
         uniform_bits=math.log2(tokens),
         tokens=tokens,
+        rows=samples * tokens,
     )

@@ -11,7 +11,9 @@ reading the clock without a ``synchronize`` would time only the kernel launches.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -90,6 +92,26 @@ def timed(fn: Callable[..., T], /, *args, device: torch.device | None = None, **
     synchronize(dev)
     elapsed_ms = (time.perf_counter() - start) * 1000.0
     return result, Timing(milliseconds=elapsed_ms, device=dev.type)
+
+
+def once_per_device(build: Callable[[torch.device], T]) -> Callable[..., T]:
+    """``build(device)`` run on the first call for each device in this process, then shared.
+
+    For what is loaded or computed once and only read afterwards (a model's weights, an embedded
+    corpus). A lock keeps two sessions arriving at once from building it twice.
+    """
+    built: dict[str, T] = {}
+    lock = threading.Lock()
+
+    @functools.wraps(build)
+    def shared(device=None) -> T:
+        dev = resolve_device(device)
+        with lock:
+            if str(dev) not in built:
+                built[str(dev)] = build(dev)
+            return built[str(dev)]
+
+    return shared
 
 
 def seeded_generator(seed: int, device: torch.device) -> torch.Generator:

@@ -3,6 +3,8 @@ and how the residual stream grows through the layers (all-MiniLM-L6-v2, engine/t
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,7 +13,7 @@ from torch.nn import functional as F
 
 from engine.attention import SelfAttention, merge_heads, multi_head_attention, row_entropy_bits, self_attention
 from engine.checks import int_in_range
-from engine.transformer import Tokens, embed, linear, load_minilm, trace_text
+from engine.transformer import Tokens, embed, linear, load_minilm, model_folder, trace_text
 
 MAX_COMPARED = 8  # sentences ranked against the text in the ablation panel
 GRID_CELLS = 20  # each head's T×T weights are averaged down to at most this many rows and columns
@@ -151,9 +153,15 @@ def real_attention(text: str, layer: int, *, causal: bool = False, scaled: bool 
     return self_attention(traced.tokens.pieces, x, *weights, result, causal=causal, scaled=scaled)
 
 
-def parameter_count(device=None) -> int:
-    """The model's learned numbers (the position-id table is a constant, not a parameter)."""
-    weights = load_minilm(device).weights
-    return sum(
-        tensor.numel() for name, tensor in weights.items() if not name.endswith("position_ids") and ".qkv." not in name
-    )
+@functools.cache  # the file does not change while the app runs
+def parameter_count() -> int:
+    """The model's learned numbers, read from the weight file's header (no weights loaded, no device).
+
+    The position-id table stored beside them is a constant, not a parameter.
+    """
+    from safetensors import safe_open
+
+    with safe_open(model_folder() / "model.safetensors", framework="pt") as weights:
+        names = [name for name in weights.keys() if not name.endswith("position_ids")]  # noqa: SIM118 (no __iter__)
+        shapes = [weights.get_slice(name).get_shape() for name in names]
+    return sum(math.prod(shape) for shape in shapes)

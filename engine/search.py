@@ -13,7 +13,6 @@ zero-width marks) are dropped, and nothing in it is ever run.
 from __future__ import annotations
 
 import re
-import threading
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from pathlib import Path
 import torch
 
 from engine.checks import int_in_range
-from engine.device import resolve_device
+from engine.device import once_per_device, resolve_device
 from engine.pca import pca, project
 from engine.transformer import MAX_CHARS, embed, load_minilm, tokenize
 from engine.words import analogy, lookup
@@ -112,20 +111,8 @@ class Corpus:
     seconds: float  # how long embedding the corpus took
 
 
-_CORPORA: dict[str, Corpus] = {}
-_CORPUS_LOCK = threading.Lock()
-
-
-def corpus(device=None) -> Corpus:
-    """The search corpus and its MiniLM embeddings, computed on the first call in this process and shared."""
-    dev = resolve_device(device)
-    with _CORPUS_LOCK:  # two sessions arriving at once must not embed it twice
-        if str(dev) not in _CORPORA:
-            _CORPORA[str(dev)] = _embed_corpus(dev)
-        return _CORPORA[str(dev)]
-
-
 def _embed_corpus(dev: torch.device) -> Corpus:
+    """The search corpus and its MiniLM embeddings (``corpus`` keeps one per device)."""
     sentences = tuple(line.strip() for line in CORPUS_FILE.read_text(encoding="utf-8").splitlines() if line.strip())
     if len(sentences) != len(TOPICS) * PER_TOPIC:
         raise ValueError(f"{CORPUS_FILE.name} has {len(sentences)} sentences; expected {len(TOPICS) * PER_TOPIC}.")
@@ -139,6 +126,10 @@ def _embed_corpus(dev: torch.device) -> Corpus:
         embeddings[rows] = embed([sentences[i] for i in rows], device=dev)
     topics = tuple(TOPICS[i // PER_TOPIC] for i in range(len(sentences)))
     return Corpus(sentences, topics, embeddings, time.perf_counter() - start)
+
+
+# The corpus embedded on a device, on the first call in this process, and shared afterwards.
+corpus = once_per_device(_embed_corpus)
 
 
 def words_of(text: str) -> frozenset[str]:

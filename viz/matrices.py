@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz.layers import column_shares
-from viz.parts import heatmap, matrix_axes, waterfall
+from viz.parts import heatmap, matrix_axes, outline, waterfall
 from viz.theme import VECTOR_A, VECTOR_B, diverging_limits, figure
 
 TITLE_FONT = dict(size=14)
@@ -38,20 +38,6 @@ def _texts(matrix: np.ndarray, digits: int) -> np.ndarray:
 
 def _height(rows: int) -> int:
     return int(min(max(MARGIN["t"] + MARGIN["b"] + ROW_PX * rows + 40, MIN_HEIGHT), MAX_HEIGHT))
-
-
-def _outline(x0: float, x1: float, y0: float, y1: float, color: str) -> dict:
-    return dict(
-        type="rect",
-        x0=x0,
-        x1=x1,
-        y0=y0,
-        y1=y1,
-        xref="x",
-        yref="y",
-        line=dict(color=color, width=3),
-        fillcolor="rgba(0,0,0,0)",
-    )
 
 
 def matrix_figure(
@@ -125,7 +111,7 @@ def product_panels(lesson) -> ProductRow:
         zmax=zmax,
         height=height,
         showscale=False,
-        outline=_outline(-0.5, a.shape[1] - 0.5, i - 0.5, i + 0.5, VECTOR_A) if has_c else None,
+        outline=outline(-0.5, a.shape[1] - 0.5, i - 0.5, i + 0.5, VECTOR_A) if has_c else None,
     )
     fig_b = matrix_figure(
         b,
@@ -133,7 +119,7 @@ def product_panels(lesson) -> ProductRow:
         name="B",
         zmax=zmax,
         height=height,
-        outline=_outline(j - 0.5, j + 0.5, -0.5, b.shape[0] - 0.5, VECTOR_B) if has_c else None,
+        outline=outline(j - 0.5, j + 0.5, -0.5, b.shape[0] - 0.5, VECTOR_B) if has_c else None,
     )
     if c is None:
         fig_c = no_result_figure("C = A @ B", height)
@@ -144,7 +130,7 @@ def product_panels(lesson) -> ProductRow:
             name="C",
             zmax=diverging_limits(c),
             height=height,
-            outline=_outline(j - 0.5, j + 0.5, i - 0.5, i + 0.5, "black"),
+            outline=outline(j - 0.5, j + 0.5, i - 0.5, i + 0.5, "black"),
         )
     c_columns = b.shape[1] if c is None else c.shape[1]
     widths = column_shares([a.shape[1], b.shape[1] + BAR_COLUMNS, c_columns + BAR_COLUMNS], MIN_SHARE)

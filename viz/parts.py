@@ -83,6 +83,21 @@ def vertical_marker(x: float) -> dict:
     return dict(type="line", yref="paper", x0=x, x1=x, y0=0, y1=1, line=dict(color=ACCENT, dash="dot", width=1.5))
 
 
+def outline(x0: float, x1: float, y0: float, y1: float, color: str = VECTOR_B) -> dict:
+    """A frame around the cells from (x0, y0) to (x1, y1) in data coordinates: the row, cell or head picked."""
+    return dict(
+        type="rect",
+        x0=x0,
+        x1=x1,
+        y0=y0,
+        y1=y1,
+        xref="x",
+        yref="y",
+        line=dict(color=color, width=3),
+        fillcolor="rgba(0,0,0,0)",
+    )
+
+
 def now_marker(x: float, y: float, hovertemplate: str) -> dict:
     """The current value on a curve: one large orange dot named "now"."""
     return dict(

@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz.attention import TICK_FONT, _short, _title, plain
-from viz.parts import BOTTOM_LEGEND, COLORBAR
+from viz.parts import BOTTOM_LEGEND, COLORBAR, outline
 from viz.theme import ACCENT, NEUTRAL, PROBABILITY, VECTOR_A, VECTOR_B, figure
 
 # Lines of the line view, drawn in bands of weight; lighter bands are fainter. Weights under the
@@ -119,16 +119,8 @@ def heads_overview(grid: np.ndarray, *, picked: tuple[int, int] | None = None, p
     }
     if picked is not None:
         layer, head = picked
-        layout["shapes"] = [
-            dict(
-                type="rect",
-                x0=head * step - 0.9,
-                x1=head * step + size - 0.1,
-                y0=layer * step - 0.9,
-                y1=layer * step + size - 0.1,
-                line=dict(color=VECTOR_B, width=3),
-            )
-        ]
+        left, top = head * step, layer * step
+        layout["shapes"] = [outline(left - 0.9, left + size - 0.1, top - 0.9, top + size - 0.1)]
     if pooled:
         layout["title"] = _title(f"each head averaged down to {size}×{size} blocks")
         layout["margin"]["t"] = 50
@@ -165,16 +157,7 @@ def head_metric(values: np.ndarray, *, title: str, unit: str, picked: tuple[int,
     }
     if picked is not None:
         layer, head = picked
-        layout["shapes"] = [
-            dict(
-                type="rect",
-                x0=head - 0.5,
-                x1=head + 0.5,
-                y0=layer - 0.5,
-                y1=layer + 0.5,
-                line=dict(color=VECTOR_B, width=3),
-            )
-        ]
+        layout["shapes"] = [outline(head - 0.5, head + 0.5, layer - 0.5, layer + 0.5)]
     return figure([trace], layout, height=300)
 
 

@@ -9,7 +9,7 @@ from engine import device, hardware
 from tests.app.helpers import metric_values, open_page, plotly_figures, widget_extremes
 
 PAGE = "app_pages/hardware.py"
-LOADED = {"_hw_loaded": "ready"}  # app_pages/hardware.py's session key: the page has loaded, timing may start
+LOADED = {"_hw_loaded": "loaded"}  # app_pages/hardware.py key in ui/loading.py: the page has been drawn
 
 
 @pytest.fixture(autouse=True)

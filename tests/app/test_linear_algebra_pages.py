@@ -6,7 +6,7 @@ import pytest
 from engine import layers, linear_maps, matmul
 from tests.app.helpers import array, formulas, metric_values, open_page, plotly_figures
 
-COST_STATE = "_matmul_cost"  # app_pages/matmul.py's session key (importing a page would run it)
+LOADED = {"_matmul_loaded": "loaded"}  # app_pages/matmul.py's key in ui/loading.py: the page has been drawn
 
 
 def test_matmul_shape_mismatch_shows_pytorchs_error():
@@ -30,7 +30,7 @@ def test_matmul_states_the_cost_of_the_shown_product():
 
 def test_matmul_cost_panel_reports_the_flops():
     # The panel measures once the page has loaded (see app_pages/matmul.cost): start from there.
-    at = open_page("app_pages/matmul.py", {"size": "512"}, state={COST_STATE: "settled"})
+    at = open_page("app_pages/matmul.py", {"size": "512"}, state=LOADED)
     assert float(metric_values(at)["work 2N³ (GFLOP)"]) == pytest.approx(2 * 512**3 / 1e9, abs=1e-3)
 
 
@@ -215,7 +215,7 @@ def test_matmul_times_nothing_while_the_page_loads():
 
 
 def test_matmul_timing_says_how_and_when_it_was_measured():
-    at = open_page("app_pages/matmul.py", {"size": "256"}, state={COST_STATE: "settled"})
+    at = open_page("app_pages/matmul.py", {"size": "256"}, state=LOADED)
     note = next(c.value for c in at.caption if c.value.startswith("Median of"))
     assert "after a warm-up" in note and "Measured 20" in note and "UTC on CPU" in note
     assert "Doubling N from 128" in note

@@ -76,7 +76,9 @@ def test_on_a_phone_the_controls_fold_away_and_the_chart_comes_first(app_url, br
         main = phone.get_by_test_id("stMain")
         controls = main.get_by_test_id("stExpander").filter(has_text="Controls").first
         expect(controls).to_be_visible()
-        hidden_input = controls.locator("[data-testid=stSlider], [data-testid=stNumberInput], [data-testid=stRadio]")
+        hidden_input = controls.locator(
+            "[data-testid=stSlider], [data-testid=stNumberInput], [data-testid=stRadio], [data-testid=stSelectbox]"
+        )
         expect(hidden_input.first).to_be_hidden()
         controls.get_by_text("Controls").click()
         expect(hidden_input.first).to_be_visible()

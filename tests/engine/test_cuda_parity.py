@@ -56,7 +56,7 @@ CALLS = {
     "optimizers.race": race_on,
     "training.train": lambda d: training.train(**{**training.DEFAULTS, "steps": 60}, device=d),
     "attention.toy_attention": lambda d: attention.toy_attention("the cat sat on the mat", 16, 8, 2, 0, device=d),
-    "attention.entropy_by_width": lambda d: attention.entropy_by_width(8, 64, 0, device=d),
+    "attention.entropy_by_width": lambda d: attention.entropy_by_width(8, 512, 0, device=d),
     "transformer.embed": lambda d: transformer.embed(["A real sentence.", "Another, longer one here."], device=d),
     "heads.real_attention": lambda d: heads.real_attention("the quick brown fox", 2, device=d),
     "heads.read_text": lambda d: heads.read_text("The cat sat on the mat because it was tired.", device=d),

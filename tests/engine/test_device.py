@@ -95,3 +95,22 @@ def test_cuda_path_matches_cpu():
     assert spread.std == pytest.approx(1 / 32, rel=0.15)
     label = dev.describe_device("cuda").label
     assert "CUDA" in label
+
+
+def test_once_per_device_builds_once_when_sessions_arrive_together():
+    calls = []
+
+    def slow(device):
+        calls.append(device)
+        time.sleep(0.05)
+        return object()
+
+    shared = dev.once_per_device(slow)
+    found = []
+    threads = [threading.Thread(target=lambda: found.append(shared("cpu"))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert calls == [torch.device("cpu")]
+    assert len({id(f) for f in found}) == 1 and shared() is found[0]  # the default device is the CPU here

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
-
 import numpy as np
 import pytest
 import torch
@@ -52,58 +49,6 @@ def test_corpus_has_its_topics_in_order_and_unit_vectors(corpus):
     assert corpus.topics[0] == "cooking" and corpus.topics[-1] == "machine learning"
     assert "vet" in corpus.sentences[60] and corpus.topics[60] == "animals"
     np.testing.assert_allclose(torch.linalg.vector_norm(corpus.embeddings, dim=1).numpy(), 1.0, atol=1e-5)
-
-
-def test_the_corpus_is_embedded_once_when_sessions_arrive_together(monkeypatch):
-    calls = []
-
-    def slow(dev):
-        calls.append(dev)
-        time.sleep(0.05)
-        return object()
-
-    monkeypatch.setattr(search, "_CORPORA", {})
-    monkeypatch.setattr(search, "_embed_corpus", slow)
-    found = []
-    threads = [threading.Thread(target=lambda: found.append(search.corpus("cpu"))) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len(calls) == 1 and len({id(f) for f in found}) == 1
-
-
-# --- search ----------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("query", QUERIES)
-def test_rankings_equal_an_independent_numpy_computation(corpus, query):
-    result = search.semantic_search(query, 10, device="cpu")
-    x = corpus.embeddings.numpy().astype(np.float64)
-    q = numpy_embed([query])[0]
-    cosine = x @ q / (np.linalg.norm(x, axis=1) * np.linalg.norm(q))
-    dot = x @ q
-    distance = np.sqrt(((x - q) ** 2).sum(axis=1))
-    np.testing.assert_allclose(result.cosine, cosine, atol=1e-5)
-    np.testing.assert_allclose(result.dot, dot, atol=1e-5)
-    np.testing.assert_allclose(result.distance, distance, atol=1e-5)
-    assert result.by_cosine.tolist() == np.argsort(-cosine, kind="stable")[:10].tolist()
-    assert result.by_dot.tolist() == np.argsort(-dot, kind="stable")[:10].tolist()
-    assert result.by_distance.tolist() == np.argsort(distance, kind="stable")[:10].tolist()
-    # The keyword baseline, counted another way: split on spaces, strip punctuation.
-    asked = set(query.lower().split())
-    shared = np.array([len(asked & {w.strip(".,!?;:'\"").lower() for w in s.split()}) for s in corpus.sentences])
-    assert result.overlap.tolist() == shared.tolist()
-    assert result.by_overlap.tolist() == np.argsort(-shared, kind="stable")[:10].tolist()
-    assert result.rank_cosine[result.by_cosine].tolist() == list(range(1, 11))
-
-
-@pytest.mark.parametrize("query", QUERIES)
-def test_cosine_dot_and_distance_give_the_same_order_for_unit_vectors(query):
-    result = search.semantic_search(query, 10, device="cpu")
-    assert result.by_cosine.tolist() == result.by_dot.tolist() == result.by_distance.tolist()
-    assert result.identity_gap < 1e-5  # ‖q − x‖² = 2 − 2 cos
-    np.testing.assert_allclose(result.distance**2, 2 - 2 * result.cosine, atol=1e-5)
 
 
 def test_semantic_search_finds_a_sick_animal_and_a_paraphrase_keywords_miss():

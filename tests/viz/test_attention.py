@@ -46,11 +46,14 @@ def test_masked_scores_are_gaps_not_infinities(toy):
 def test_numbers_are_printed_only_where_they_fit():
     small, wide = np.ones((4, 4)), np.ones((4, 40))
     assert (
-        "texttemplate" in validated(charts.signed_matrix(small, list("abcd"), title="", name="m", panels=4))["data"][0]
+        "texttemplate"
+        in validated(charts.signed_matrix(small, list("abcd"), title="", name="m", panels=4, numbers=True))["data"][0]
     )
     assert (
         "texttemplate"
-        not in validated(charts.signed_matrix(wide, list("abcd"), title="", name="m", panels=4))["data"][0]
+        not in validated(charts.signed_matrix(wide, list("abcd"), title="", name="m", panels=4, numbers=True))["data"][
+            0
+        ]
     )
 
 
@@ -82,7 +85,7 @@ def test_query_row_and_weighted_values(toy):
 
 
 def test_entropy_chart_is_log_in_d_k():
-    result = attention.entropy_by_width(tokens=4, samples=8)
+    result = attention.entropy_by_width(tokens=4, rows=32)
     spec = validated(charts.entropy_by_width(result, current=(4, 1.5)))
     assert spec["layout"]["xaxis"]["type"] == "log"
     assert len(spec["data"]) == 4
