@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.parts import COLORBAR, TEXT_SIZE, heatmap, line, outline
+from viz.parts import COLORBAR, TEXT_SIZE, heatmap, horizontal_rule, line, outline
 from viz.theme import ACCENT, NEGATIVE, NEUTRAL, POSITIVE, PROBABILITY, VECTOR_A, diverging_limits, figure
 
 TITLE_FONT = dict(size=14)
@@ -207,17 +207,7 @@ def weighted_values(weights: np.ndarray, v: np.ndarray, tokens: Sequence[str]) -
             autorange="reversed",
             tickfont=TICK_FONT,
         ),
-        "shapes": [
-            dict(
-                type="line",
-                xref="paper",
-                x0=0,
-                x1=1,
-                y0=len(tokens) - 0.5,
-                y1=len(tokens) - 0.5,
-                line=dict(color="black", width=2),
-            )
-        ],
+        "shapes": [horizontal_rule(len(tokens) - 0.5, color="black", width=2, dash="solid")],
         "margin": dict(l=10, r=10, t=36, b=10),
     }
     return figure([trace], layout, height=_height(len(labels), low=260))

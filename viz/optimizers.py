@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.parts import BOTTOM_LEGEND, now_marker, vertical_marker
-from viz.theme import ACCENT, LEVELS, NEUTRAL, VECTOR_A, figure
+from viz.parts import BOTTOM_LEGEND, horizontal_rule, now_marker, vertical_marker
+from viz.theme import LEVELS, NEUTRAL, VECTOR_A, figure
 
 TICK_FONT = dict(size=11)
 # One colour per optimizer (Okabe-Ito, colour-blind safe), the same on every chart.
@@ -88,17 +88,7 @@ def weight_by_step_figure(d, target: float) -> go.Figure:
     layout = {
         "xaxis": dict(title=dict(text="step k"), tickfont=TICK_FONT),
         "yaxis": dict(title=dict(text="w"), range=_view(np.concatenate([w, [target]]), 60), tickfont=TICK_FONT),
-        "shapes": [
-            dict(
-                type="line",
-                xref="paper",
-                x0=0,
-                x1=1,
-                y0=target,
-                y1=target,
-                line=dict(color=ACCENT, dash="dot", width=1.5),
-            )
-        ],
+        "shapes": [horizontal_rule(target)],
         "showlegend": False,
         "margin": dict(l=10, r=10, t=10, b=10),
     }

@@ -98,6 +98,11 @@ def outline(x0: float, x1: float, y0: float, y1: float, color: str = VECTOR_B) -
     )
 
 
+def horizontal_rule(y: float, *, color: str = ACCENT, width: float = 1.5, dash: str = "dot") -> dict:
+    """A line across the whole plot at height ``y`` (a target value, the line above a total), as a shape."""
+    return dict(type="line", xref="paper", x0=0, x1=1, y0=y, y1=y, line=dict(color=color, width=width, dash=dash))
+
+
 def now_marker(x: float, y: float, hovertemplate: str) -> dict:
     """The current value on a curve: one large orange dot named "now"."""
     return dict(
