@@ -22,15 +22,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-# Engine and figure tests compare with numpy, scipy and scikit-learn, which live on the CPU: they run
-# there on every machine, as in CI. The CUDA path is checked by the tests marked ``cuda``, which ask
-# for device="cuda" and compare it with the CPU (tests/engine/test_cuda_parity.py).
-CPU_TEST_FOLDERS = ("engine", "viz")
+# Engine, figure and page tests compare with numpy, scipy, scikit-learn and transformers on the CPU:
+# they run there on every machine, as in CI. The CUDA path is checked by the tests marked ``cuda``:
+# every lesson's engine call against the CPU (tests/engine/test_cuda_parity.py) and every page
+# opened on the GPU (tests/app/test_every_page.py). The browser tests use the server's own device.
+CPU_TEST_FOLDERS = ("engine", "viz", "ui", "app")
 
 
 @pytest.fixture(autouse=True)
 def _device_for_the_test(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CPU for engine and figure tests; for the others, the device the machine has.
+    """The CPU for engine, figure and page tests unless marked ``cuda``; for the others, the machine's device.
 
     AIML_DEVICE from the shell never leaks in.
     """

@@ -1,6 +1,7 @@
 """Every page in the catalog: opens cleanly, draws charts, and survives every widget at its extremes."""
 
 import pytest
+import streamlit as st
 
 from app_pages.catalog import SECTIONS, lesson_pages
 from tests.app.helpers import open_page, plotly_figures, widget_extremes
@@ -63,3 +64,13 @@ def test_on_a_phone_the_same_controls_sit_in_collapsed_expanders(path):
     assert all(not e.proto.expanded for e in folded), "collapsed, so the chart comes first"
     # Same keys, same values: a phone and a desktop share links.
     assert widget_values(narrow) == widget_values(wide)
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_computes_on_the_gpu(path):
+    # Cached results are keyed by the arguments, not the device: the CPU tests' entries must not answer.
+    st.cache_data.clear()
+    at = open_page(path)
+    assert not at.exception, at.exception
+    assert any(c.value.startswith("computed in ") and " on GPU" in c.value for c in at.caption)
