@@ -126,7 +126,7 @@ def matrices():
         ],
         key="scores",
     )
-    saturated = float(np.mean(np.max(weights, axis=1) > 0.99))
+    saturated = float(result.saturated[head])
     st.caption(
         f"Rows where one key takes over 99 % of the weight: {saturated:.0%}. Checked against PyTorch: "
         f"max |these heads − F.scaled_dot_product_attention| = {result.torch_gap:.1e}."

@@ -93,7 +93,7 @@ def one_head() -> None:
         f"This head puts {s.on_previous[layer, head]:.0%} of its attention on the previous token, "
         f"{s.on_next[layer, head]:.0%} on the next, {s.on_self[layer, head]:.0%} on the token itself, "
         f"{s.on_cls[layer, head]:.0%} on [CLS] and {s.on_sep[layer, head]:.0%} on [SEP]; a row's entropy is "
-        f"{s.entropy_bits[layer, head]:.2f} bits on average (uniform: {np.log2(len(tokens)):.2f})."
+        f"{s.entropy_bits[layer, head]:.2f} bits on average (uniform: {s.uniform_bits:.2f})."
     )
     section.code_panel()
 

@@ -23,6 +23,7 @@ MAX_WORD_CHARS = 40
 MAX_D_MODEL = 64
 MAX_D_K = 64
 MAX_HEADS = 8
+SATURATED = 0.99  # a row of weights "collapses" when one key takes more than this
 ENTROPY_DIMS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
 # Characters that would make a token invisible or reorder the line around it on screen.
 INVISIBLE = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -157,6 +158,7 @@ class SelfAttention:
     layer: MultiHead
     raw_scores: torch.Tensor  # (heads, T, T) q·k before the 1/sqrt(d_k) and the mask
     mean_entropy_bits: float  # the mean entropy of the weights' rows, over all heads
+    saturated: torch.Tensor  # (heads,) share of each head's rows where one key takes over 99 % of the weight
     torch_gap: float  # max |head outputs - F.scaled_dot_product_attention on the same q, k, v|
 
 
@@ -172,6 +174,7 @@ def self_attention(tokens, x, w_q, w_k, w_v, w_o, layer: MultiHead, *, causal: b
         layer=layer,
         raw_scores=layer.q @ layer.k.transpose(-2, -1),
         mean_entropy_bits=float(row_entropy_bits(layer.attention.weights).mean()),
+        saturated=(layer.attention.weights.amax(dim=-1) > SATURATED).float().mean(dim=-1),
         torch_gap=torch_gap(layer, causal=causal, scaled=scaled),
     )
 

@@ -29,6 +29,7 @@ class HeadSummary:
     on_previous: torch.Tensor  # share on the token just before the query
     on_next: torch.Tensor  # share on the token just after
     on_self: torch.Tensor  # share on the query itself
+    uniform_bits: float  # log2(T): the entropy of a row that spreads evenly over the T tokens
 
 
 def summarize_heads(weights: torch.Tensor) -> HeadSummary:
@@ -42,6 +43,7 @@ def summarize_heads(weights: torch.Tensor) -> HeadSummary:
         on_previous=torch.diagonal(weights, offset=-1, dim1=-2, dim2=-1).mean(dim=-1),
         on_next=torch.diagonal(weights, offset=1, dim1=-2, dim2=-1).mean(dim=-1),
         on_self=diagonal.mean(dim=-1),
+        uniform_bits=math.log2(length),
     )
 
 

@@ -12,11 +12,20 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.parts import COLORBAR, TEXT_SIZE, heatmap, horizontal_rule, line, outline
+from viz.parts import (
+    COLORBAR,
+    TEXT_SIZE,
+    TICK_FONT,
+    heatmap,
+    horizontal_rule,
+    line,
+    outline,
+    panel_title,
+    plain,
+    short,
+)
 from viz.theme import ACCENT, NEGATIVE, NEUTRAL, POSITIVE, PROBABILITY, VECTOR_A, diverging_limits, figure
 
-TITLE_FONT = dict(size=14)
-TICK_FONT = dict(size=11)
 # Numbers are printed in the cells only where they fit: a page's main column is about
 # MAIN_WIDTH px on a wide screen, shared by ``panels`` charts, each losing ~70 px to labels and
 # its colour bar; a cell needs MIN_CELL_PX for "-0.42" at TEXT_SIZE. Hover always has the number.
@@ -30,16 +39,12 @@ def _numbers_fit(rows: int, cols: int, panels: int) -> bool:
     return rows <= MAX_TEXT_ROWS and (MAIN_WIDTH / panels - 70) / cols >= MIN_CELL_PX
 
 
-def _title(text: str) -> dict:
-    return dict(text=text, x=0.5, xanchor="center", font=TITLE_FONT)
-
-
 def token_axis(tokens: Sequence[str], title: str | None = None) -> dict:
     """Categorical-looking axis that keeps positions: a repeated word still gets its own tick."""
     axis = dict(
         tickmode="array",
         tickvals=list(range(len(tokens))),
-        ticktext=[_short(t) for t in tokens],
+        ticktext=[short(t) for t in tokens],
         tickfont=TICK_FONT,
         showgrid=False,
         automargin=True,
@@ -47,16 +52,6 @@ def token_axis(tokens: Sequence[str], title: str | None = None) -> dict:
     if title:
         axis["title"] = dict(text=title, font=TICK_FONT, standoff=4)
     return axis
-
-
-def plain(text: str) -> str:
-    """Text Plotly shows as typed: it reads a few HTML tags (<b>, <a>, <br>) in labels and hovers."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _short(token: str, limit: int = 12) -> str:
-    """A token as a tick label: cut to ``limit`` characters, then made plain."""
-    return plain(token if len(token) <= limit else token[: limit - 1] + "…")
 
 
 def _height(rows: int, *, per_row: int = 24, low: int = 220, high: int = 520) -> int:
@@ -91,7 +86,7 @@ def signed_matrix(
     trace["hoverongaps"] = False
     xaxis = token_axis(columns, "key") if columns is not None else dict(title=dict(text="feature", font=TICK_FONT))
     layout = {
-        "title": _title(title),
+        "title": panel_title(title),
         "xaxis": {**xaxis, "showgrid": False},
         "yaxis": {**token_axis(tokens), "autorange": "reversed"},
         "margin": dict(l=10, r=10, t=36, b=10),
@@ -135,7 +130,7 @@ def weights_matrix(
     if _numbers_fit(size, size, panels):
         trace.update(texttemplate="%{z:.2f}", textfont=dict(size=TEXT_SIZE))
     layout = {
-        "title": _title(title),
+        "title": panel_title(title),
         "xaxis": {**token_axis(tokens, "key (looked at)"), "side": "bottom"},
         "yaxis": {**token_axis(tokens, "query (looking)"), "autorange": "reversed"},
         "margin": dict(l=10, r=10, t=36, b=10),
@@ -178,7 +173,7 @@ def query_row(scores: np.ndarray, weights: np.ndarray, tokens: Sequence[str], qu
         xaxis="x",
     )
     layout = {
-        "title": _title(f"query “{_short(query)}”: scores, then softmax"),
+        "title": panel_title(f"query “{short(query)}”: scores, then softmax"),
         "xaxis": {**token_axis(tokens, "key"), "anchor": "y2"},
         "yaxis": dict(domain=[0.58, 1.0], title=dict(text="score", font=TICK_FONT), zeroline=True),
         "yaxis2": dict(domain=[0.0, 0.42], range=[0, 1.15], title=dict(text="weight", font=TICK_FONT)),
@@ -193,12 +188,12 @@ def weighted_values(weights: np.ndarray, v: np.ndarray, tokens: Sequence[str]) -
     weights, v = np.asarray(weights, dtype=float), np.asarray(v, dtype=float)
     rows = weights[:, None] * v
     matrix = np.vstack([rows, rows.sum(axis=0)])
-    labels = [f"{w:.2f} × v({_short(t, 8)})" for w, t in zip(weights, tokens, strict=True)] + ["= output"]
+    labels = [f"{w:.2f} × v({short(t, 8)})" for w, t in zip(weights, tokens, strict=True)] + ["= output"]
     trace = heatmap(matrix, zmax=diverging_limits(matrix), name="weighted value", value_format=".2f")
     if not _numbers_fit(*matrix.shape, panels=2):
         trace.pop("texttemplate", None)
     layout = {
-        "title": _title("output = Σ weight × value row"),
+        "title": panel_title("output = Σ weight × value row"),
         "xaxis": dict(title=dict(text="feature", font=TICK_FONT), showgrid=False),
         "yaxis": dict(
             tickmode="array",
@@ -224,7 +219,7 @@ def heads_grid(
     gap_x, gap_y = 0.04, 0.08
     width, height = (1 - gap_x * (columns - 1)) / columns, (1 - gap_y * (rows - 1)) / rows
     traces, layout = [], {"margin": dict(l=10, r=10, t=30, b=10), "annotations": []}
-    labels = [_short(t, 6) for t in tokens]
+    labels = [short(t, 6) for t in tokens]
     for head in range(heads):
         row, col = divmod(head, columns)
         suffix = "" if head == 0 else str(head + 1)

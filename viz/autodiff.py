@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.parts import arrowhead
+from viz.parts import TICK_FONT, arrowhead
 from viz.theme import ACCENT, DERIVED, DIVERGING, INK, NEUTRAL, VECTOR_A, VECTOR_B, figure
 
-TICK_FONT = dict(size=11)
 ROW_PX = 70  # vertical room per leaf of the graph
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.parts import BOTTOM_LEGEND, now_marker, vertical_marker
+from viz.parts import BOTTOM_LEGEND, TICK_FONT, now_marker, vertical_marker
 from viz.theme import ACCENT, DERIVED, NEUTRAL, VECTOR_A, VECTOR_B, figure
 
-TICK_FONT = dict(size=11)
 DTYPE_COLORS = {"float32": VECTOR_A, "float64": VECTOR_B}
 METHOD_DASH = {"forward": "dash", "central": "solid"}
 

@@ -11,27 +11,15 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.attention import plain
-from viz.parts import BOTTOM_LEGEND, COLORBAR, TEXT_SIZE, arrowhead
+from viz.parts import BOTTOM_LEGEND, COLORBAR, TEXT_SIZE, TICK_FONT, arrowhead, panel_title, plain, short
 from viz.theme import ACCENT, DERIVED, DIVERGING, INK, NEUTRAL, VECTOR_A, VECTOR_B, figure
 
-TITLE_FONT = dict(size=14)
-TICK_FONT = dict(size=11)
 # Group colours, in order of first appearance: Okabe-Ito, then a few more distinct ones.
 GROUP_COLORS = (
     VECTOR_A, VECTOR_B, DERIVED, ACCENT, "#D55E00", "#56B4E9", "#000000", "#F0E442",
     "#8C564B", "#17BECF", "#9467BD", "#BCBD22",
 )  # fmt: skip
 NO_GROUP = "no group"
-
-
-def short(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters (an ellipsis marks the cut), then made plain."""
-    return plain(text if len(text) <= limit else text[: limit - 1].rstrip() + "…")
-
-
-def _title(text: str) -> dict:
-    return dict(text=text, x=0.5, xanchor="center", font=TITLE_FONT)
 
 
 def similarity_matrix(cosine: np.ndarray, sentences: Sequence[str], *, label_chars: int = 34) -> go.Figure:
@@ -61,7 +49,7 @@ def similarity_matrix(cosine: np.ndarray, sentences: Sequence[str], *, label_cha
     )
     ticks = dict(tickmode="array", tickvals=list(range(n)), tickfont=TICK_FONT, showgrid=False, automargin=True)
     layout = {
-        "title": _title("cosine similarity of each pair"),
+        "title": panel_title("cosine similarity of each pair"),
         "xaxis": {**ticks, "ticktext": [str(i + 1) for i in range(n)], "side": "top"},
         "yaxis": {**ticks, "ticktext": [f"{i + 1} · {short(s, label_chars)}" for i, s in enumerate(sentences)]},
         "margin": dict(l=10, r=10, t=60, b=10),
@@ -107,7 +95,7 @@ def search_scores(search, *, query_chars: int = 40) -> go.Figure:
         points(search.by_cosine, f"top {k} by cosine", dict(size=9, color=VECTOR_A)),
     ]  # fmt: skip
     layout = {
-        "title": _title(f"the corpus against “{short(search.query, query_chars)}”"),
+        "title": panel_title(f"the corpus against “{short(search.query, query_chars)}”"),
         "xaxis": dict(title=dict(text="cosine similarity", font=TICK_FONT), tickfont=TICK_FONT),
         "yaxis": dict(title=dict(text="Euclidean distance ‖q − x‖", font=TICK_FONT), tickfont=TICK_FONT),
         "legend": BOTTOM_LEGEND,
@@ -133,7 +121,7 @@ def neighbour_bars(words: Sequence[str], scores: np.ndarray, *, title: str) -> g
         hovertemplate="%{customdata}: cos = %{x:.4f}<extra></extra>",
     )
     layout = {
-        "title": _title(plain(title)),
+        "title": panel_title(plain(title)),
         "xaxis": dict(title=dict(text="cosine similarity to a − b + c", font=TICK_FONT), range=[0, 1.12]),
         "yaxis": dict(
             tickmode="array", tickvals=list(range(len(words))), ticktext=labels, autorange="reversed", showgrid=False
@@ -213,7 +201,7 @@ def analogy_plane(amap) -> go.Figure:
     y_range = [float(everything[:, 1].min() - pad), float(everything[:, 1].max() + pad)]
     ratio = np.asarray(amap.explained, dtype=float)
     layout = {
-        "title": _title("the analogy as a parallelogram (2-D PCA)"),
+        "title": panel_title("the analogy as a parallelogram (2-D PCA)"),
         "xaxis": dict(title=dict(text=f"PC1 · {ratio[0]:.0%} of the variance", font=TICK_FONT), range=x_range),
         "yaxis": dict(
             title=dict(text=f"PC2 · {ratio[1]:.0%}", font=TICK_FONT), range=y_range, scaleanchor="x", scaleratio=1
@@ -253,7 +241,7 @@ def meaning_map(mmap, *, title: str, label_chars: int = 22) -> go.Figure:
             trace["cliponaxis"] = False
         traces.append(trace)
     axes = [dict(title=dict(text=f"PC{i + 1} · {r:.0%}", font=TICK_FONT)) for i, r in enumerate(ratio)]
-    layout = {"title": _title(title), "legend": BOTTOM_LEGEND, "showlegend": len(groups) > 1 or bool(groups[0])}
+    layout = {"title": panel_title(title), "legend": BOTTOM_LEGEND, "showlegend": len(groups) > 1 or bool(groups[0])}
     if dims == 3:
         layout["scene"] = dict(xaxis=axes[0], yaxis=axes[1], zaxis=axes[2], aspectmode="cube")
         layout["margin"] = dict(l=0, r=0, t=36, b=60)

@@ -6,13 +6,12 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine.hardware import attainable_gflops
-from viz.parts import BOTTOM_LEGEND, line
+from viz.parts import BOTTOM_LEGEND, TICK_FONT, line
 from viz.theme import ACCENT, DERIVED, NEUTRAL, VECTOR_A, VECTOR_B, figure
 
 # One colour per number format, the same on every chart of the page.
 FORMAT_COLORS = {"float32": VECTOR_A, "tf32": DERIVED, "bfloat16": VECTOR_B, "float16": ACCENT}
 ELEMENTWISE = "#D55E00"  # vermilion (Okabe-Ito): the memory-bound op
-TICK_FONT = dict(size=11)
 MARGIN = dict(l=10, r=10, t=10, b=70)
 
 

@@ -12,17 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.parts import BOTTOM_LEGEND, class_points, heatmap, matrix_axes
+from viz.parts import BOTTOM_LEGEND, TICK_FONT, class_points, heatmap, matrix_axes, panel_title
 from viz.planes import grid_trace
 from viz.theme import GRID, VECTOR_A, VECTOR_B, diverging_limits, figure
 
 CLASS_COLORS = (VECTOR_A, VECTOR_B)
-TITLE_FONT = dict(size=14)
-TICK_FONT = dict(size=11)
-
-
-def _title(text: str) -> dict:
-    return dict(text=text, x=0.5, xanchor="center", font=TITLE_FONT)
 
 
 # --- one layer on the plane ------------------------------------------------------------------
@@ -59,7 +53,7 @@ def layer_stages(result) -> list[go.Figure]:
         peak = max(1.2, 1.1 * float(np.abs(points).max()))
         axis = dict(range=[-peak, peak], zeroline=True, constrain="domain", tickfont=TICK_FONT)
         layout = {
-            "title": _title(title),
+            "title": panel_title(title),
             "xaxis": axis,
             "yaxis": {**axis, "scaleanchor": "x", "scaleratio": 1},
             "margin": STAGE_MARGIN,
@@ -124,7 +118,7 @@ def matrix_figure(
         showscale=showscale,
     )
     layout: dict = {
-        "title": _title(title),
+        "title": panel_title(title),
         "xaxis": dict(constrain="domain", tickfont=TICK_FONT, automargin=True),
         # Square cells; a panel narrower than its column keeps to the top, level with its neighbours.
         "yaxis": dict(constrain="domain", constraintoward="top", tickfont=TICK_FONT, automargin=True),

@@ -13,10 +13,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz.layers import column_shares
-from viz.parts import heatmap, matrix_axes, outline, waterfall
+from viz.parts import heatmap, matrix_axes, outline, panel_title, waterfall
 from viz.theme import VECTOR_A, VECTOR_B, diverging_limits, figure
 
-TITLE_FONT = dict(size=14)
 MARGIN = dict(l=10, r=10, t=36, b=10)
 ROW_PX = 30  # px per matrix row
 MIN_HEIGHT, MAX_HEIGHT = 200, 420
@@ -59,7 +58,7 @@ def matrix_figure(
     # Hover from Python-formatted text: whole numbers stay whole ("3", not "3.00000").
     trace.update(customdata=_texts(matrix, 7), hovertemplate=f"{name}[%{{y}}, %{{x}}] = %{{customdata}}<extra></extra>")
     layout: dict = {
-        "title": dict(text=title, x=0.5, xanchor="center", font=TITLE_FONT),
+        "title": panel_title(title),
         "margin": MARGIN,
         "xaxis": {},
         "yaxis": {},
@@ -73,7 +72,7 @@ def no_result_figure(title: str, height: int) -> go.Figure:
     """An empty panel that says why it is empty, instead of blank axes."""
     note = dict(text="no result:<br>PyTorch<br>raised an error", showarrow=False, font=dict(size=12), x=0.5, y=0.5)
     layout = {
-        "title": dict(text=title, x=0.5, xanchor="center", font=TITLE_FONT),
+        "title": panel_title(title),
         "margin": MARGIN,
         "annotations": [{**note, "xref": "paper", "yref": "paper"}],
         "xaxis": dict(visible=False),

@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.parts import BOTTOM_LEGEND, horizontal_rule, now_marker, vertical_marker
+from viz.parts import BOTTOM_LEGEND, TICK_FONT, horizontal_rule, now_marker, vertical_marker
 from viz.theme import LEVELS, NEUTRAL, VECTOR_A, figure
 
-TICK_FONT = dict(size=11)
 # One colour per optimizer (Okabe-Ito, colour-blind safe), the same on every chart.
 OPTIMIZER_COLORS = {
     "SGD": "#0072B2",

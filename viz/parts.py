@@ -135,6 +135,25 @@ def waterfall(labels: Sequence[str], values: Sequence[float], hovers: Sequence[s
     return figure([bars], {"yaxis": dict(title=dict(text="running sum"), zeroline=True)}, height=height)
 
 
+TITLE_FONT = dict(size=14)
+TICK_FONT = dict(size=11)
+
+
+def panel_title(text: str) -> dict:
+    """A panel's title, centred over it."""
+    return dict(text=text, x=0.5, xanchor="center", font=TITLE_FONT)
+
+
+def plain(text: str) -> str:
+    """Text Plotly shows as typed: it reads a few HTML tags (<b>, <a>, <br>) in labels and hovers."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def short(text: str, limit: int = 12) -> str:
+    """User text as a label: cut to ``limit`` characters (an ellipsis marks the cut), then made plain."""
+    return plain(text if len(text) <= limit else text[: limit - 1].rstrip() + "…")
+
+
 # Cells drawn with a 1 px white gap up to this many rows or columns; beyond it the gaps would be
 # most of a cell and the matrix would turn into white stripes.
 GAP_LIMIT = 30

@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.parts import BOTTOM_LEGEND, class_points, line, vertical_marker
+from viz.parts import BOTTOM_LEGEND, TICK_FONT, class_points, line, vertical_marker
 from viz.theme import VECTOR_A, VECTOR_B, figure
 
-TICK_FONT = dict(size=11)
 CLASS_COLORS = (VECTOR_B, VECTOR_A)  # class 0 orange, class 1 blue, as the boundary's two sides
 # P(class 1): orange where the network says class 0, white at the boundary (0.5), blue for class 1.
 PROBABILITY_SCALE = [[0.0, "#E69F00"], [0.5, "#FFFFFF"], [1.0, "#0072B2"]]

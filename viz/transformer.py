@@ -9,8 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.attention import TICK_FONT, _short, _title, plain
-from viz.parts import BOTTOM_LEGEND, COLORBAR, outline
+from viz.parts import BOTTOM_LEGEND, COLORBAR, TICK_FONT, outline, panel_title, plain, short
 from viz.theme import ACCENT, NEUTRAL, PROBABILITY, VECTOR_A, VECTOR_B, figure
 
 # Lines of the line view, drawn in bands of weight; lighter bands are fainter. Weights under the
@@ -46,7 +45,7 @@ def line_view(weights: np.ndarray, tokens: Sequence[str], *, query: int | None =
                     name=f"weight {low:g}–{min(high, 1):g}",
                 )
             )
-    labels = [_short(t, 14) for t in tokens]
+    labels = [short(t, 14) for t in tokens]
     for side in (0.0, 1.0):
         traces.append(
             dict(
@@ -69,7 +68,7 @@ def line_view(weights: np.ndarray, tokens: Sequence[str], *, query: int | None =
         "legend": BOTTOM_LEGEND,
         "showlegend": True,
         "margin": dict(l=10, r=10, t=36, b=40),
-        "title": _title("queries (left) → keys (right)"),
+        "title": panel_title("queries (left) → keys (right)"),
     }
     return figure(traces, layout, height=height)
 
@@ -122,7 +121,7 @@ def heads_overview(grid: np.ndarray, *, picked: tuple[int, int] | None = None, p
         left, top = head * step, layer * step
         layout["shapes"] = [outline(left - 0.9, left + size - 0.1, top - 0.9, top + size - 0.1)]
     if pooled:
-        layout["title"] = _title(f"each head averaged down to {size}×{size} blocks")
+        layout["title"] = panel_title(f"each head averaged down to {size}×{size} blocks")
         layout["margin"]["t"] = 50
     return figure([trace], layout, height=int(110 + 60 * layers))
 
@@ -150,7 +149,7 @@ def head_metric(values: np.ndarray, *, title: str, unit: str, picked: tuple[int,
         hovertemplate=f"layer %{{y}}, head %{{x}}<br>{plain(title)} = %{{z:.2f}}{suffix}<extra></extra>",
     )
     layout = {
-        "title": _title(title),
+        "title": panel_title(title),
         "xaxis": dict(side="top", showgrid=False, tickfont=TICK_FONT),
         "yaxis": dict(autorange="reversed", showgrid=False, tickfont=TICK_FONT),
         "margin": dict(l=10, r=10, t=60, b=10),
@@ -216,11 +215,11 @@ def rewrite_map(change: np.ndarray, tokens: Sequence[str]) -> go.Figure:
         hovertemplate="%{customdata} · %{x}<br>1 − cos = %{z:.3f}<extra></extra>",
     )
     layout = {
-        "title": _title("how much each layer turns each token (1 − cos)"),
+        "title": panel_title("how much each layer turns each token (1 − cos)"),
         "yaxis": dict(
             tickmode="array",
             tickvals=list(range(len(tokens))),
-            ticktext=[_short(t) for t in tokens],
+            ticktext=[short(t) for t in tokens],
             autorange="reversed",
             tickfont=TICK_FONT,
             showgrid=False,
@@ -233,7 +232,7 @@ def rewrite_map(change: np.ndarray, tokens: Sequence[str]) -> go.Figure:
 
 def ablation_bars(ablation) -> go.Figure:
     """Cosine of the text to each compared sentence, with every head on and with the chosen heads off."""
-    labels = [_short(s, 40) for s in ablation.compared]
+    labels = [short(s, 40) for s in ablation.compared]
     traces = [
         dict(
             type="bar",

@@ -165,3 +165,9 @@ def test_attend_on_cuda_matches_cpu():
     gpu = attention.attend(q.cuda(), k.cuda(), v.cuda(), causal=True)
     torch.testing.assert_close(gpu.output.cpu(), attention.attend(q, k, v, causal=True).output, atol=1e-5, rtol=1e-4)
     assert attention.toy_attention("a b c", d_model=8, d_k=4, device="cuda").layer.output.device.type == "cuda"
+
+
+def test_saturated_share_counts_rows_dominated_by_one_key():
+    toy = attention.toy_attention("a b c d e f", d_model=64, d_k=64, heads=2, scaled=False)
+    weights = toy.layer.attention.weights.numpy()
+    np.testing.assert_allclose(toy.saturated.numpy(), (weights.max(axis=-1) > 0.99).mean(axis=-1))

@@ -95,3 +95,7 @@ def test_ablation_with_no_heads_off_changes_nothing_and_rankings_follow_the_scor
 def test_ablation_bad_input_gets_a_sentence(compared, says):
     with pytest.raises(ValueError, match=says):
         heads.ablate(TEXT, compared, (), device="cpu")
+
+
+def test_uniform_entropy_is_log2_of_the_length(reading):
+    assert reading.summary.uniform_bits == pytest.approx(np.log2(reading.weights.shape[-1]))
