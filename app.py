@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import threading
 from pathlib import Path
 
 # Loaded here, before any page code runs: plotly checks whether pandas is in sys.modules without
@@ -14,9 +13,8 @@ import pandas  # noqa: F401
 import streamlit as st
 
 from app_pages.catalog import HOME, SECTIONS
-from engine import search, transformer, words
 from engine.device import configure_threads, warm_up
-from ui import chart, page_memory, style, viewport
+from ui import chart, page_memory, preload, style, viewport
 from ui.sidebar import device_panel
 
 # A local icon: an emoji or Material icon would be fetched from the internet by the browser.
@@ -31,21 +29,9 @@ def _engine_ready() -> int:
     # lazy initialisation, which no learner should see as "computed in 175 ms" for a dot product.
     threads = configure_threads()
     with contextlib.suppress(ValueError):  # a device that cannot be used: the sidebar says why
-        warm_up()
-    threading.Thread(target=_load_data, name="aiml-preload", daemon=True).start()
+        warm_up(optimizers=False)  # the optimizers' seconds-long first step runs in ui.preload
+    preload.start()
     return threads
-
-
-def _load_data() -> None:
-    """The real model, the word vectors and the embedded search corpus, loaded behind the first page.
-
-    Each is loaded once per process under its own lock, so a page that asks for one sooner waits for
-    this load instead of starting another. Without this, the first visitor of the embeddings page
-    waited over a second for the 240 corpus sentences to be embedded.
-    """
-    for load in (transformer.load_minilm, words.vocabulary, search.corpus):
-        with contextlib.suppress(Exception):  # the page that needs it shows the error in words
-            load()
 
 
 _engine_ready()
@@ -67,3 +53,4 @@ st.set_page_config(page_title=f"{navigation.title} · AI Math Lab" if navigation
 page_memory.open_page(navigation.url_path)
 device_panel()
 navigation.run()
+preload.first_page_drawn()

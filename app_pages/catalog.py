@@ -104,6 +104,66 @@ SECTIONS: dict[str, list[PageEntry]] = {
             "Sentences as unit vectors, cosine vs distance in semantic search, king − man + woman, maps by PCA.",
         ),
     ],
+    "Compression": [
+        PageEntry(
+            "app_pages/svd.py",
+            "SVD: compressing an image",
+            ":material/photo_size_select_small:",
+            "svd",
+            "A photo as a sum of rank-1 layers: keep k of them, see the error Eckart–Young predicts.",
+        ),
+        PageEntry(
+            "app_pages/pca.py",
+            "PCA: the directions of greatest variance",
+            ":material/insights:",
+            "pca",
+            "Handwritten digits by their covariance: eigen-digits, explained variance, reconstruction from k.",
+        ),
+        PageEntry(
+            "app_pages/lowrank.py",
+            "Low rank and LoRA",
+            ":material/compress:",
+            "low-rank",
+            "How compressible MiniLM's real weights are, and LoRA fitting a low-rank update by gradient descent.",
+        ),
+    ],
+    "Probability & information": [
+        PageEntry(
+            "app_pages/softmax.py",
+            "Softmax & temperature",
+            ":material/thermostat:",
+            "softmax",
+            "Logits to probabilities, temperature from argmax to uniform, top-k and top-p, sampling, overflow.",
+        ),
+        PageEntry(
+            "app_pages/information.py",
+            "Entropy, cross-entropy & KL",
+            ":material/compare_arrows:",
+            "entropy",
+            "Surprise in bits, the loss every classifier minimises, and why KL(p‖q) ≠ KL(q‖p).",
+        ),
+        PageEntry(
+            "app_pages/bayes.py",
+            "Bayes' theorem",
+            ":material/filter_alt:",
+            "bayes",
+            "Prior times likelihood: a spam filter word by word, and the base-rate fallacy in a medical test.",
+        ),
+        PageEntry(
+            "app_pages/diffusion.py",
+            "Gaussian noise & diffusion",
+            ":material/blur_on:",
+            "noise-diffusion",
+            "The bell curve, the central limit theorem, and an image dissolving into noise as in diffusion models.",
+        ),
+        PageEntry(
+            "app_pages/bootstrap.py",
+            "Bootstrap confidence intervals",
+            ":material/bar_chart:",
+            "bootstrap",
+            "How sure is a benchmark score? Resample it 10,000 times, and compare two models fairly.",
+        ),
+    ],
     "Hardware": [
         PageEntry(
             "app_pages/hardware.py",
@@ -111,6 +171,15 @@ SECTIONS: dict[str, list[PageEntry]] = {
             ":material/memory:",
             "hardware",
             "GFLOP/s measured against matrix size, a memory-bound op, the roofline, and a transformer's FLOPs.",
+        ),
+    ],
+    "Put it together": [
+        PageEntry(
+            "app_pages/tiny_gpt.py",
+            "A tiny GPT, trained live",
+            ":material/smart_toy:",
+            "tiny-gpt",
+            "Train a character-level transformer here, then sample from it and look inside its attention.",
         ),
     ],
 }

@@ -51,11 +51,10 @@ def chain_rule_lab() -> None:
     if result is None:
         return
     with controls:
-        st.metric("f(x, y)", short(result.value), border=True)
-        st.metric(
+        frame.metric("f(x, y)", short(result.value))
+        frame.metric(
             "difference vs torch.autograd",
             f"{result.max_difference:.1e}",
-            border=True,
             help="|this page's backward pass − torch.autograd| over ∂f/∂x and ∂f/∂y, both in float64",
         )
     with graph:
@@ -88,9 +87,9 @@ def chain_rule_lab() -> None:
         uphill.chart(charts.gradient_map_figure(grid, result))
     with numbers:
         gx, gy = result.grad
-        st.metric("∂f/∂x", short(gx), border=True)
-        st.metric("∂f/∂y", short(gy), border=True)
-        st.metric("|∇f| (steepness)", short(result.grad_norm), border=True)
+        frame.metric("∂f/∂x", short(gx))
+        frame.metric("∂f/∂y", short(gy))
+        frame.metric("|∇f| (steepness)", short(result.grad_norm))
         if grid.problems:
             st.info("The map has holes where f is undefined. " + " ".join(grid.problems), icon=":material/info:")
     uphill.code_panel()

@@ -48,16 +48,9 @@ def derivative_lab() -> None:
     if tangent is None:
         return
     with controls:
-        st.metric("f(x)", short(tangent.value), border=True)
-        st.metric("f′(x), autograd", short(tangent.slope), border=True)
-        st.metric(
-            "secant slope",
-            short(tangent.secant_slope),
-            border=True,
-            delta=f"off by {tangent.secant_slope - tangent.slope:+.3g}",
-            delta_color="off",
-            delta_arrow="off",
-        )
+        frame.metric("f(x)", short(tangent.value))
+        frame.metric("f′(x), autograd", short(tangent.slope))
+        frame.metric("secant slope", short(tangent.secant_slope), f"off by {tangent.secant_slope - tangent.slope:+.3g}")
     with chart:
         if tangent.corner:
             st.warning(

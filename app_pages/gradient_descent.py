@@ -51,8 +51,8 @@ def one_dimension() -> None:
     if descent is None:
         return
     with controls:
-        st.metric("1 − 2·lr", f"{descent.factor:.4g}", border=True)
-        st.metric(f"loss after {steps} steps", f"{float(descent.losses[-1]):.4g}", border=True)
+        frame.metric("1 − 2·lr", f"{descent.factor:.4g}")
+        frame.metric(f"loss after {steps} steps", f"{float(descent.losses[-1]):.4g}")
     with parabola:
         section.chart(charts.parabola_figure(descent, optimizers.TARGET))
     with by_step:

@@ -132,14 +132,7 @@ def throughput(ready: bool):
         for name in sweep.dtypes:
             best = sweep.best(name)
             if best is not None:
-                st.metric(
-                    f"best {name} (GFLOP/s)",
-                    f"{best.gflops:.4g}",
-                    f"at N = {best.size:,}",
-                    delta_color="off",
-                    delta_arrow="off",
-                    border=True,
-                )
+                frame.metric(f"best {name} (GFLOP/s)", f"{best.gflops:.4g}", f"at N = {best.size:,}")
     smallest, biggest = sweep.points[0], max(sweep.points, key=lambda p: p.size)
     st.markdown(
         f"At N = {smallest.size} a product does {smallest.intensity:.3g} FLOPs per byte it must move; at "
@@ -176,8 +169,8 @@ def elementwise(ready: bool):
         section.chart(charts.elementwise_figure(stream))
     largest, fastest = max(stream.points, key=lambda p: p.size), stream.best()
     with controls:
-        st.metric(f"GB/s at {largest.size:,} elements", f"{largest.gbs:.4g}", border=True)
-        st.metric("GFLOP/s there", f"{largest.gflops:.3g}", border=True)
+        frame.metric(f"GB/s at {largest.size:,} elements", f"{largest.gbs:.4g}")
+        frame.metric("GFLOP/s there", f"{largest.gflops:.3g}")
     st.markdown(
         f"At {largest.size:,} elements the vectors are far larger than any cache: {largest.gbs:.3g} GB/s is "
         f"main memory's pace, and it gives only {largest.gflops:.3g} GFLOP/s, because each byte carries "
@@ -247,9 +240,9 @@ def calculator(sweep) -> None:
     with plot:
         section.chart(charts.flops_figure(cost))
     with controls:
-        st.metric("forward FLOPs per token", f"{cost.flops_per_token:.3g}", border=True)
+        frame.metric("forward FLOPs per token", f"{cost.flops_per_token:.3g}")
         if cost.seconds is not None:
-            st.metric(f"time for {count(tokens)} tokens", seconds_text(cost.seconds), border=True)
+            frame.metric(f"time for {count(tokens)} tokens", seconds_text(cost.seconds))
     n_layers, d_model, _, _, d_ff = hardware.PRESETS[preset]
     at_speed = (
         f"at {fastest.gflops:.4g} GFLOP/s (the fastest {fastest.dtype} product measured, N = {fastest.size:,}) "

@@ -70,13 +70,12 @@ def single_map() -> None:
         return
     with controls:
         frame.formula(rf"M = {matrix_latex(result.matrix)}")
-        st.metric("det M (area scale)", linear_maps.number(result.determinant), border=True)
-        st.metric("eigenvalues λ", eigen_text(result), border=True)
+        frame.metric("det M (area scale)", linear_maps.number(result.determinant))
+        frame.metric("eigenvalues λ", eigen_text(result))
         s1, s2 = result.singular_values
-        st.metric(
+        frame.metric(
             "singular values σ",
             f"{linear_maps.number(s1)}, {linear_maps.number(s2)}",
-            border=True,
             help="The semi-axes of the ellipse the unit circle becomes; |det| = σ₁σ₂. When σ₁ = σ₂ the "
             "circle stays a circle of radius σ.",
         )
@@ -108,18 +107,12 @@ def composition() -> None:
     with controls:
         frame.formula(rf"M_2 M_1 = {matrix_latex(comp.second_after_first)}")
         frame.formula(rf"M_1 M_2 = {matrix_latex(comp.first_after_second)}")
-        st.metric(
+        frame.metric(
             "step by step vs M₂M₁ (max gap)",
             f"{comp.stepwise_vs_composed:.1e}",
-            border=True,
             help="Rounding error only: the two are the same map.",
         )
-        st.metric(
-            "M₂M₁ vs M₁M₂ (max gap)",
-            f"{comp.order_gap:.3f}",
-            border=True,
-            help="Zero only when the two matrices commute.",
-        )
+        frame.metric("M₂M₁ vs M₁M₂ (max gap)", f"{comp.order_gap:.3f}", help="Zero only when the two matrices commute.")
     with chart:
         section.chart(charts.composition_figure(comp))
     section.code_panel()

@@ -225,17 +225,15 @@ def measured_panel() -> None:
     growth = None if half is None else timing.seconds / half.seconds
     with numbers:
         work, seconds, rate = st.columns(3)
-        work.metric("work 2N³ (GFLOP)", f"{timing.flops / 1e9:.3g}", border=True)
-        seconds.metric(
+        frame.metric("work 2N³ (GFLOP)", f"{timing.flops / 1e9:.3g}", place=work)
+        frame.metric(
             "time per product (ms)",
             milliseconds(timing.seconds),
-            border=True,
+            None if half is None else f"×{growth:.1f} vs N = {half.size}",
             help="Median over blocks of repeated products, after a warm-up.",
-            delta=None if half is None else f"×{growth:.1f} vs N = {half.size}",
-            delta_color="off",
-            delta_arrow="off",
+            place=seconds,
         )
-        rate.metric("speed (GFLOP/s)", f"{timing.gflops_per_second:.3g}", border=True)
+        frame.metric("speed (GFLOP/s)", f"{timing.gflops_per_second:.3g}", place=rate)
         st.caption(
             f"Median of {timing.calls:,} products after a warm-up; the middle half of the repeated blocks took "
             f"{milliseconds(timing.low_seconds)}–{milliseconds(timing.high_seconds)} ms. Measured "

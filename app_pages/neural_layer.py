@@ -81,14 +81,14 @@ def depth_needs_nonlinearity() -> None:
         return
     fit = collapse.best_fit
     linear, nonlinear, best = st.columns(3)
-    linear.metric("linear: max |difference|", f"{collapse.linear_gap:.1e}", border=True)
-    nonlinear.metric(f"with {ACTIVATION_LABELS[act]}: max |difference|", f"{collapse.nonlinear_gap:.3f}", border=True)
-    best.metric(
+    frame.metric("linear: max |difference|", f"{collapse.linear_gap:.1e}", place=linear)
+    frame.metric(f"with {ACTIVATION_LABELS[act]}: max |difference|", f"{collapse.nonlinear_gap:.3f}", place=nonlinear)
+    frame.metric(
         "best single matrix: RMS error",
         f"{fit.rms_error:.3f}",
-        border=True,
         help=f"It misses by {fit.rms_error:.3f} on average (RMS) and by up to {fit.max_error:.3f}; the "
         f"outputs themselves have RMS {fit.target_rms:.3f}. Without an activation this error is float32 rounding.",
+        place=best,
     )
     best.caption(
         f"The matrix and bias closest to the {ACTIVATION_LABELS[act]} network, fitted by least squares "
@@ -136,23 +136,23 @@ def batch_forward() -> None:
         rf"+\underbrace{{b_2}}_{{{d_out}}}\;\rightarrow\;\underbrace{{Y}}_{{{batch}\times{d_out}}}",
     )
     params, flops, check = st.columns(3)
-    params.metric(
+    frame.metric(
         "parameters",
         f"{forward.parameters:,}",
-        border=True,
         help=f"{d_in}·{d_hidden} + {d_hidden} + {d_hidden}·{d_out} + {d_out}",
+        place=params,
     )
-    flops.metric(
+    frame.metric(
         "FLOPs for this batch",
         f"{forward.flops:,}",
-        border=True,
         help="2 × batch × (d_in·d_hidden + d_hidden·d_out), the two matrix products",
+        place=flops,
     )
-    check.metric(
+    frame.metric(
         "max |engine − torch.nn.Linear|",
         f"{forward.nn_linear_gap:.1e}",
-        border=True,
         help="The same weights loaded into torch.nn.Linear modules give the same y.",
+        place=check,
     )
     rows = charts.forward_panels(forward)
     for index, row in enumerate(rows):

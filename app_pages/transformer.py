@@ -184,14 +184,14 @@ def switch_heads_off() -> None:
     if ablation is None:
         return
     moved, changed = st.columns(2)
-    moved.metric(
+    frame.metric(
         "cos(embedding with heads off, intact)",
         f"{ablation.cosine_to_intact:.4f}",
-        border=True,
         help=f"{len(off)} of 72 heads off. 1 means the embedding did not move.",
+        place=moved,
     )
     order_changed = ablation.intact_rank != ablation.ablated_rank
-    changed.metric("ranking of the sentences", "changed" if order_changed else "unchanged", border=True)
+    frame.metric("ranking of the sentences", "changed" if order_changed else "unchanged", place=changed)
     section.chart(charts.ablation_bars(ablation))
     section.code_panel(key="code-ablate")
 

@@ -35,11 +35,10 @@ def two_vectors() -> None:
     if result is None:
         return
     with controls:
-        st.metric("a · b", f"{result.dot:.3f}", border=True)
-        st.metric(
+        frame.metric("a · b", f"{result.dot:.3f}")
+        frame.metric(
             "cosine similarity",
             f"{result.cosine:.3f}",
-            border=True,
             help="a·b / (|a||b|): the dot product with the lengths divided out",
         )
     with plane:
@@ -107,12 +106,12 @@ def neuron() -> None:
         return
     with controls:
         z_col, out_col = st.columns(2)
-        z_col.metric("z = w·x + b", f"{result.pre_activation:.3f}", border=True)
-        out_col.metric(
+        frame.metric("z = w·x + b", f"{result.pre_activation:.3f}", place=z_col)
+        frame.metric(
             "output σ(z)",
             f"{result.output:.3f}",
-            border=True,
             help=f"σ = {ACTIVATION_LABELS[act]}" if act != "none" else "no activation: the output is z itself",
+            place=out_col,
         )
     with bars:
         st.markdown("**Building z, one product at a time**")
@@ -162,20 +161,14 @@ def high_dimensions() -> None:
     if spread is None or density is None:
         return
     with controls:
-        st.metric(
+        frame.metric(
             "measured spread",
             f"{spread.std:.4f}",
-            border=True,
+            f"theory 1/√d = {spread.theory_std:.4f}",
             help="standard deviation of the cosines",
-            delta=f"theory 1/√d = {spread.theory_std:.4f}",
-            delta_color="off",
-            delta_arrow="off",
         )
-        st.metric(
-            "pairs with |cos| < 0.1",
-            f"{spread.near_orthogonal_share:.0%}",
-            border=True,
-            help="within about 6° of perpendicular",
+        frame.metric(
+            "pairs with |cos| < 0.1", f"{spread.near_orthogonal_share:.0%}", help="within about 6° of perpendicular"
         )
     with hist:
         st.markdown(f"**Cosines of {spread.pairs:,} random pairs in d = {spread.dim:,}**")

@@ -1,4 +1,4 @@
-"""The engine's heavy calls against their budgets (issue 7): training a network and the optimizer race.
+"""The engine's heavy calls against their budgets: training, the optimizer race, the bootstrap, diffusion.
 
     python -m bench.bench_engine [--repeats 7] [--write]
 
@@ -18,8 +18,9 @@ from collections.abc import Callable
 import torch
 
 from bench.report import run
-from engine import optimizers, training
-from engine.device import configure_threads, warm_up
+from engine import bootstrap, diffusion, optimizers, training
+from engine.device import configure_threads, seeded_generator, warm_up
+from viz import diffusion as diffusion_charts
 
 MARK_BEGIN, MARK_END = "<!-- bench_engine:begin -->", "<!-- bench_engine:end -->"
 
@@ -27,6 +28,17 @@ MARK_BEGIN, MARK_END = "<!-- bench_engine:begin -->", "<!-- bench_engine:end -->
 def race_defaults() -> optimizers.Race:
     surface = optimizers.SURFACES["Rosenbrock"]
     return optimizers.race("Rosenbrock", tuple(optimizers.OPTIMIZERS), surface.start, *surface.lr, 200)
+
+
+FIVE_SCORES = "0.85, 0.88, 0.82, 0.90, 0.87"  # the bootstrap page's default
+THOUSAND_SCORES = ", ".join(f"{0.8 + 0.1 * (i % 7) / 7:.4f}" for i in range(bootstrap.MAX_VALUES))
+
+
+def diffusion_strip() -> object:
+    """The diffusion page's strip for a 512 × 512 colour image: the forward process and its PNG figure."""
+    pixels = torch.rand(512, 512, 3, generator=seeded_generator(0, torch.device("cpu"))).numpy()
+    result = diffusion.forward_process(pixels, "linear", 1000, 250, 0)
+    return diffusion_charts.strip_figure(result)
 
 
 CASES: list[tuple[str, Callable[[], object], float | None]] = [
@@ -44,6 +56,17 @@ CASES: list[tuple[str, Callable[[], object], float | None]] = [
         None,
     ),
     ("optimizer race: 6 optimizers × 200 steps on Rosenbrock", race_defaults, 0.15),
+    (
+        "bootstrap: 10,000 resamples of the default 5 scores",
+        lambda: bootstrap.bootstrap(FIVE_SCORES, 10_000, 0.95, 0),
+        0.1,
+    ),
+    (
+        f"bootstrap: 10,000 resamples of {bootstrap.MAX_VALUES:,} scores (the cap)",
+        lambda: bootstrap.bootstrap(THOUSAND_SCORES, 10_000, 0.95, 0),
+        0.1,
+    ),
+    ("diffusion: the strip of 6 frames for a 512 × 512 image, engine + PNG figure", diffusion_strip, 0.2),
 ]  # fmt: skip
 
 

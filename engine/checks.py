@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 
@@ -55,3 +56,35 @@ def finite_vector(name: str, values: Sequence[float], max_length: int, bound: fl
     if len(items) > max_length:
         raise ValueError(f"{name} has {len(items)} entries; the limit is {max_length}.")
     return [number_in_range(f"{name}[{i}]", v, -bound, bound) for i, v in enumerate(items)]
+
+
+MAX_TYPED_CHARS = 100_000
+_NUMBER_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def parse_numbers(text: str, name: str, max_count: int) -> list[float]:
+    """The numbers typed in ``text``, separated by commas, semicolons, spaces or new lines.
+
+    Each piece is read with ``float`` (never evaluated), so "1e-3" and "−2" work and "2+2" does not;
+    NaN and infinity are refused by name, as is anything that is not a number.
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"{name} must be typed as text.")
+    if len(text) > MAX_TYPED_CHARS:
+        raise ValueError(f"{name} is {len(text):,} characters long; the limit is {MAX_TYPED_CHARS:,}.")
+    pieces = [p for p in _NUMBER_SEPARATORS.split(text.replace("\u2212", "-")) if p]
+    if not pieces:
+        raise ValueError(f"{name} is empty; type some numbers, separated by commas.")
+    if len(pieces) > max_count:
+        raise ValueError(f"{name} has {len(pieces):,} numbers; the limit is {max_count:,}.")
+    numbers = []
+    for position, piece in enumerate(pieces, start=1):
+        try:
+            number = float(piece)
+        except ValueError:
+            shown = piece if len(piece) <= 20 else piece[:20] + "…"
+            raise ValueError(f"{name}: '{shown}' (number {position}) is not a number.") from None
+        if not math.isfinite(number):
+            raise ValueError(f"{name}: number {position} is {piece}; only finite numbers can be used.")
+        numbers.append(number)
+    return numbers

@@ -165,12 +165,13 @@ def all_cores() -> Iterator[int]:
         torch.set_num_threads(before)
 
 
-def warm_up(device: str | torch.device | None = None) -> None:
+def warm_up(device: str | torch.device | None = None, *, optimizers: bool = True) -> None:
     """Run each kind of operation the lessons use once, so no learner's first call pays for it.
 
     torch initialises lazily: the first random draw, matmul, LAPACK routine or activation in a
     process costs milliseconds to tens of milliseconds, which a page would otherwise show as the
-    cost of a 2-D dot product.
+    cost of a 2-D dot product. ``optimizers=False`` leaves out the optimizers (see
+    ``warm_up_optimizers``), which cost seconds: the app runs those behind its first page.
     """
     dev = resolve_device(device)
     generator = seeded_generator(0, dev)
@@ -185,7 +186,18 @@ def warm_up(device: str | torch.device | None = None) -> None:
         op(x @ y)
     (x * y).sum(dim=1).clamp(-1, 1)
     torch.linalg.vector_norm(x, dim=1)
-    # The first optimizer step in a process imports and sets up torch.optim's machinery (~1 s).
+    if optimizers:
+        warm_up_optimizers(dev)
+    synchronize(dev)
+
+
+def warm_up_optimizers(device: str | torch.device | None = None) -> None:
+    """One step of each optimizer class the lessons use.
+
+    The first ``Optimizer.step`` in a process imports ``torch._dynamo``: 2-3 s on a 2-core machine,
+    the largest part of a cold start.
+    """
+    dev = resolve_device(device)
     weight = torch.zeros(2, dtype=torch.float64, device=dev, requires_grad=True)
     for optimizer in (torch.optim.SGD, torch.optim.RMSprop, torch.optim.Adam, torch.optim.AdamW):
         step = optimizer([weight], lr=1e-3)

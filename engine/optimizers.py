@@ -210,48 +210,39 @@ def race(
     origin = [number_in_range("The start", v, -50, 50) for v in start]
     points = [torch.tensor(origin, dtype=torch.float64, device=dev, requires_grad=True) for _ in optimizers]
     opts = [OPTIMIZERS[name][1]([p], rates[OPTIMIZERS[name][0]]) for name, p in zip(optimizers, points, strict=True)]
-    paths: list[list[torch.Tensor]] = [[p.detach().clone()] for p in points]
-    losses: list[list[torch.Tensor]] = [[] for _ in points]
-    diverged: list[int | None] = [None] * len(points)
-    running = list(range(len(points)))
-    for step in range(steps):
-        # One forward and backward pass for every optimizer still running: the losses are
-        # independent, so the gradient of their sum is each run's own gradient.
-        stacked = torch.stack([points[i] for i in running])
+    trail, losses = [torch.stack(points).detach()], []
+    for _ in range(steps):
+        # One forward and backward pass for every optimizer: the losses are independent, so the
+        # gradient of their sum is each run's own gradient. A run that has diverged keeps stepping
+        # (on inf or NaN, harmlessly) and is cut afterwards: checking every step would cost a
+        # device-to-host copy per step, a third of the race on the CPU.
+        stacked = torch.stack(points)
         each = f(stacked[:, 0], stacked[:, 1])
-        for i in running:
-            points[i].grad = None
+        for point in points:
+            point.grad = None
         each.sum().backward()
         if noise:
             draw = noise * torch.randn(2, generator=generator, dtype=torch.float64).to(dev)
-            for i in running:
-                points[i].grad += draw
-        for i in running:
-            opts[i].step()
-        # Bookkeeping for all runs at once: a handful of small tensor ops per step, not per run.
-        with torch.no_grad():
-            now = torch.stack([points[i] for i in running])
-            escaped = (~torch.isfinite(now).all(1) | (now.abs().amax(1) > ESCAPE)).tolist()
-        for k, i in enumerate(running):
-            losses[i].append(each[k].detach())
-            if escaped[k]:
-                diverged[i] = step + 1
-            else:
-                paths[i].append(now[k])
-        running = [i for i in running if diverged[i] is None]
-        if not running:
-            break
+            for point in points:
+                point.grad += draw
+        for opt in opts:
+            opt.step()
+        losses.append(each.detach())
+        trail.append(torch.stack(points).detach())
     with torch.no_grad():
-        for i in running:
-            losses[i].append(f(points[i][0], points[i][1]))
-    return Race(
-        surface,
-        steps,
-        tuple(
-            Trajectory(name, torch.stack(paths[i]), torch.stack(losses[i]), diverged[i])
-            for i, name in enumerate(optimizers)
-        ),
-    )
+        losses.append(f(trail[-1][:, 0], trail[-1][:, 1]))
+    path, loss = torch.stack(trail, dim=1), torch.stack(losses, dim=1)  # (runs, steps + 1, ...)
+    # The first position beyond every bound (or not finite: NaN fails the comparison) ends a run.
+    inside = (path.abs().amax(dim=-1) <= ESCAPE).cpu()
+    return Race(surface, steps, tuple(_cut(name, path[i], loss[i], inside[i]) for i, name in enumerate(optimizers)))
+
+
+def _cut(name: str, path: torch.Tensor, losses: torch.Tensor, inside: torch.Tensor) -> Trajectory:
+    """A run up to the step before it first left the bounds: that step is where it diverged."""
+    if bool(inside.all()):
+        return Trajectory(name, path, losses, None)
+    escaped = int(inside.logical_not().nonzero()[0])
+    return Trajectory(name, path[:escaped], losses[:escaped], escaped)
 
 
 def outside_view(race: Race, at_step: int) -> tuple[str, ...]:

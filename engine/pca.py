@@ -83,7 +83,9 @@ def _fit64(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, f
     order = torch.argsort(eigenvalues, descending=True)
     variance = eigenvalues[order].clamp_min(0.0)  # round-off can leave -1e-17 where the truth is 0
     total = float(torch.diagonal(cov).sum())
-    if total <= 0.0 or bool((x == x[0]).all()):
+    # Identical samples can leave round-off (~1e-30) in the variance, so a tiny total is checked
+    # exactly; an ordinary one is not, which saves a pass over the data on every fit.
+    if total <= 0.0 or (total < 1e-20 * (1.0 + float(mean @ mean)) and bool((x == x[0]).all())):
         raise ValueError("Every sample is the same point, so there is no variation for PCA to describe.")
     return mean, fix_signs(eigenvectors[:, order].T), variance, total
 
@@ -159,3 +161,58 @@ def pca(data, k: int, *, device=None) -> PCAResult:
         variance_kept=min(1.0, float(variance[:k].sum()) / total),
         reconstruction_error=float(((rebuilt - x) ** 2).mean()),
     )
+
+
+def svd_fit(data, *, device=None) -> PCAFit:
+    """The same principal components through the SVD of the centred data, without forming the covariance.
+
+    X - mean = U S V^T: the rows of V^T are the components and S^2 / (n - 1) the variances, because
+    (X - mean)^T (X - mean) / (n - 1) = V S^2 V^T / (n - 1) is the covariance's eigendecomposition.
+    """
+    x = as_data(data, device=device)
+    mean = x.mean(dim=0)
+    centered = x - mean
+    n, d = x.shape
+    # Only V is needed, d x d: the thin SVD gives it whole when n >= d (and skips U's n x n), the full one when n < d.
+    _, singular, vh = torch.linalg.svd(centered, full_matrices=n < d)  # singular values come descending
+    variance = torch.zeros(d, dtype=torch.float64, device=x.device)  # n <= d leaves d - n + 1 zero directions
+    variance[: singular.shape[0]] = singular**2 / (n - 1)
+    total = float((centered**2).sum()) / (n - 1)
+    if total <= 0.0:
+        raise ValueError("Every sample is the same point, so there is no variation for PCA to describe.")
+    return _as_fit(x, mean, fix_signs(vh), variance, total)
+
+
+@dataclass(frozen=True)
+class RouteGap:
+    variance_gap: float  # max |variance by eigh - variance by SVD| over every component
+    component_gap: float  # max |entry difference| of the components compared, each up to sign
+    compared: int  # components compared: those that carry variance (the rest are not unique)
+
+
+def route_gap(first: PCAFit, second: PCAFit, *, share: float = 1e-9) -> RouteGap:
+    """How far two fits of the same data disagree. A component is compared up to sign, and only where
+    its variance is over ``share`` of the total: directions with no variance (always-blank pixels) can
+    be any orthonormal basis of that null space, so they need not match."""
+    variance_gap = float((first.explained_variance.double() - second.explained_variance.double()).abs().max())
+    carry = int((first.explained_variance_ratio > share).sum())
+    a, b = first.components[:carry].double(), second.components[:carry].double()
+    signs = torch.where((a * b).sum(dim=1, keepdim=True) < 0, -1.0, 1.0).to(a)
+    component_gap = float((a - signs * b).abs().max()) if carry else 0.0
+    return RouteGap(variance_gap, component_gap, carry)
+
+
+def errors_by_k(model: PCAFit, sample, *, device=None) -> torch.Tensor:
+    """Mean squared error of one sample rebuilt from k = 0, 1, ..., d components (k = 0: the mean alone).
+
+    With z = W (x - mean) the coordinates on all d orthonormal components, dropping z_k ... z_{d-1}
+    leaves ||x - x_k||^2 = sum of the dropped z_i^2, so every k costs one cumulative sum.
+    """
+    dev = resolve_device(device)
+    x = as_data(sample, device=dev, name="The sample", min_samples=1)
+    if x.shape != (1, model.n_features):
+        raise ValueError(f"The sample must be one row of {model.n_features} numbers; got {tuple(x.shape)}.")
+    residual = x[0] - model.mean.to(dev, torch.float64)
+    z = model.components.to(dev, torch.float64) @ residual
+    kept = torch.cat([torch.zeros(1, dtype=torch.float64, device=dev), torch.cumsum(z**2, 0)])
+    return ((residual @ residual - kept).clamp_min(0.0) / model.n_features).float()

@@ -156,22 +156,29 @@ def forward(
     head_mask: torch.Tensor | None = None,
     *,
     keep_steps: bool = True,
+    start: tuple[int, torch.Tensor] | None = None,
 ) -> Trace:
     """BERT's forward pass on ``ids`` (B, T) with ``keep`` (B, T); ``head_mask`` (layers, heads) of 0/1.
 
     ``keep_steps=False`` keeps only the last hidden state: each layer's tensors are freed as soon as the
     next layer has read them, and their memory is reused (an embedding needs nothing else).
+    ``start=(layer, hidden)`` begins at that layer with its input ``hidden`` (B, T, 384), a hidden state
+    of an earlier pass: the layers before it are skipped, and the trace holds only the layers run.
     """
     c, w = model.config, model.weights
-    length = ids.shape[1]
-    positions = torch.arange(length, device=ids.device)
-    x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][positions]
-    x = x + w["embeddings.token_type_embeddings.weight"][0]  # one sentence: every token is type 0
-    x = _layer_norm(x, w, "embeddings.LayerNorm", c.eps)  # (B, T, 384)
+    if start is not None:
+        first, x = start
+    else:
+        length = ids.shape[1]
+        positions = torch.arange(length, device=ids.device)
+        x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][positions]
+        x = x + w["embeddings.token_type_embeddings.weight"][0]  # one sentence: every token is type 0
+        x = _layer_norm(x, w, "embeddings.LayerNorm", c.eps)  # (B, T, 384)
+        first = 0
     # (B, 1, 1, T): no query looks at padding; a batch without padding needs no mask at all.
     keys = None if bool(keep.all()) else keep[:, None, None, :]
     hidden, layers = [x], []
-    for index in range(c.layers):
+    for index in range(first, c.layers):
         p = f"encoder.layer.{index}"
         # W_Q, W_K and W_V stacked (read_model): one matrix product instead of three, then cut in three.
         q, k, v = (split_heads(part, c.heads) for part in linear(x, w, f"{p}.attention.self.qkv").chunk(3, dim=-1))

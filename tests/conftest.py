@@ -6,9 +6,16 @@ import pytest
 import torch
 from hypothesis import settings
 
+from engine.device import configure_threads
+
 # Wall-clock deadlines flake on a loaded 2-core CI machine; correctness is what the tests check.
 settings.register_profile("lab", deadline=None, max_examples=60)
 settings.load_profile("lab")
+
+# The torch threads the app gives lessons (engine.device.LESSON_THREADS): on a busy 2-core machine a
+# second thread only waits for a core, and made the tiny GPT's test trainings ten times slower.
+# Tests of what the whole machine can do take every core themselves (engine.device.all_cores).
+configure_threads()
 
 NO_GPU_REASON = "no CUDA GPU on this machine (torch.cuda.is_available() is False)"
 

@@ -57,11 +57,21 @@ def _timed_host_call(
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _cached_call(
-    module: str, name: str, args: tuple, kwargs_items: tuple, progress: str | None, _misses: list
+    module: str, name: str, key: tuple, kwargs_items: tuple, progress: str | None, _misses: list, _args: tuple
 ) -> tuple[Any, Timing]:
-    # Runs only on a cache miss; the underscore keeps the list out of the cache key.
+    # Runs only on a cache miss. Underscored parameters stay out of the cache key: the list that
+    # records the miss, and the arguments themselves, which ``key`` stands for.
     _misses.append(name)
-    return _timed_host_call(_engine_function(module, name), args, dict(kwargs_items), progress)
+    return _timed_host_call(_engine_function(module, name), _args, dict(kwargs_items), progress)
+
+
+def cache_identity(value: Any) -> Any:
+    """What the cache hashes for an argument: its ``cache_key`` if it has one, else the value.
+
+    A large input that knows its own name (an image, "upload:<sha256>") is then never hashed on a
+    rerun; hashing a megapixel array on every change of a slider cost more than the work it saved.
+    """
+    return getattr(value, "cache_key", value)
 
 
 def call_engine(
@@ -75,8 +85,9 @@ def call_engine(
 ) -> tuple[Any, Timing, bool]:
     """Run ``fn`` and return (host result, timing of the computation, whether it came from the cache).
 
-    ``cache=True`` is for deterministic, heavy calls keyed on scalars: the timing returned is the
-    one measured when the result was computed. ``refresh=True`` drops this call's cached result
+    ``cache=True`` is for deterministic, heavy calls keyed on scalars (or on an argument's
+    ``cache_key``, see ``cache_identity``): the timing returned is the one measured when the result
+    was computed. ``refresh=True`` drops this call's cached result
     first (a "measure again" button), leaving other entries alone. ``progress``: a label for a
     progress bar, filled by ``fn``'s ``progress`` callback (long calls such as training).
     """
@@ -84,10 +95,11 @@ def call_engine(
         result, timing = _timed_host_call(fn, args, kwargs, progress)
         return result, timing, False
     misses: list[str] = []
-    key = (fn.__module__, fn.__name__, args, tuple(sorted(kwargs.items())), progress)
+    identity = tuple(cache_identity(a) for a in args)
+    key = (fn.__module__, fn.__name__, identity, tuple(sorted(kwargs.items())), progress)
     if refresh:
-        _cached_call.clear(*key, misses)
-    result, timing = _cached_call(*key, misses)
+        _cached_call.clear(*key, misses, args)
+    result, timing = _cached_call(*key, misses, args)
     return result, timing, not misses
 
 

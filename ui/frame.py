@@ -57,6 +57,15 @@ def formula(*parts: str, caption: str | None = None) -> None:
 FORMULA_SIZE = r"\displaystyle"
 
 
+def metric(label: str, value: str, note: str | None = None, *, help: str | None = None, place=None) -> None:
+    """A live number in a bordered card, in ``place`` (default: where the page is writing).
+
+    ``note`` is a grey line under the number: what to compare it with (a theory, a reference, the
+    last size). Never Streamlit's green or red "delta", which would read as better or worse.
+    """
+    (place or st).metric(label, value, delta=note, delta_color="off", delta_arrow="off", border=True, help=help)
+
+
 def try_this(prompts: Sequence[str]) -> None:
     """Small experiments that lead to the insight."""
     with st.container(border=True):

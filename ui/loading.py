@@ -5,11 +5,15 @@ times too slow (13-20 ms instead of 0.18 ms for N = 256 on 2 cores). So a page t
 something asks ``page_has_loaded`` first: on a session's first run it answers False (the page
 shows what is kept, or says it waits) and a timer reruns the whole page LOAD_SECONDS later, when
 the page has been drawn; from then on it answers True and the page measures whenever asked.
+On a freshly started server the timer also waits for the one-time background load
+(ui/preload.py), which holds the CPU for a few seconds after the first page.
 """
 
 from __future__ import annotations
 
 import streamlit as st
+
+from ui import preload
 
 LOAD_SECONDS = 2.5
 LOADED, WAITING, ARMED = "loaded", "waiting", "armed"
@@ -26,7 +30,7 @@ def page_has_loaded(key: str) -> bool:
 
     def wait() -> None:
         # Its first call, in the page's own run, starts the clock; the timer's call reruns the page.
-        if st.session_state.get(key) == ARMED:
+        if st.session_state.get(key) == ARMED and preload.finished():
             st.session_state[key] = LOADED
             st.rerun(scope="app")
         st.session_state[key] = ARMED

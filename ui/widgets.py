@@ -169,7 +169,9 @@ def number(
     Typed numbers outside [min_value, max_value] are set to the nearest limit, with a note saying
     so (the browser's own range check would keep the old value behind a red box instead), and
     decimals are kept to 6 significant digits, all of which the box shows. ``whole`` for counts
-    and seeds.
+    and seeds: the box still holds a float, shown without decimals, because Streamlit's integer
+    box fails on a link such as ``seed=1e309`` (it converts infinity to int before its own range
+    check), where its float box falls back to the default.
     """
 
     def tidy() -> None:
@@ -180,7 +182,7 @@ def number(
         used = min(max(typed, min_value), max_value)
         if used != typed:
             st.session_state[NOTE_PREFIX + key] = f"{typed:g} is {_outside(min_value, max_value, used)}"
-        st.session_state[key] = round(used) if whole else float(f"{used:.6g}")
+        st.session_state[key] = float(round(used)) if whole else float(f"{used:.6g}")
 
     pending = st.session_state.pop(PENDING_PREFIX + key, None)
     if pending is not None:  # a linked value out of range, replaced on the rerun below
@@ -188,24 +190,30 @@ def number(
     _check_link_number(key, min_value, max_value)
     chosen = st.number_input(
         label,
-        value=int(value) if whole else float(value),
-        step=step if step is not None else (1 if whole else None),
-        format="%d" if whole else "%g",
+        value=float(round(value)) if whole else float(value),
+        step=float(step) if step is not None else (1.0 if whole else None),
+        format="%.0f" if whole else "%g",
         help=help,
         on_change=tidy,
         key=key,
         bind=BIND,
     )
+    # Only a link gets past the box's own checks (typing goes through tidy): show the box what the
+    # math will use, and say why it differs from the link.
     if not min_value <= chosen <= max_value:
-        # Only a link gets here (typing goes through tidy): show the box what the math will use.
         used = min(max(chosen, min_value), max_value) if math.isfinite(chosen) else value
         st.session_state[NOTE_PREFIX + key] = f"The link's {key}={chosen:g} is {_outside(min_value, max_value, used)}"
-        st.session_state[PENDING_PREFIX + key] = used
+        st.session_state[PENDING_PREFIX + key] = float(round(used)) if whole else used
+        st.rerun()
+    if whole and chosen != round(chosen):
+        whole_note = f"is not a whole number: using {round(chosen)}."
+        st.session_state[NOTE_PREFIX + key] = f"The link's {key}={chosen:g} {whole_note}"
+        st.session_state[PENDING_PREFIX + key] = float(round(chosen))
         st.rerun()
     note = st.session_state.pop(NOTE_PREFIX + key, None)
     if note:
         st.caption(f":orange[{note}]")
-    return chosen
+    return round(chosen) if whole else chosen
 
 
 def _outside(low: float, high: float, used: float) -> str:

@@ -1,11 +1,15 @@
-"""Figure parts several pages share: arrows, a running-sum waterfall, and annotated heatmaps."""
+"""Figure parts several pages share: arrows, bands and markers, a running-sum waterfall, annotated heatmaps,
+and images as PNG."""
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
 
 from viz.theme import ACCENT, DERIVED, DIVERGING, NEGATIVE, NEUTRAL, POSITIVE, VECTOR_B, figure
 
@@ -76,6 +80,36 @@ def class_points(points, labels, *, names, colors, hovertemplate: str, **marker)
         )
         for label in (0, 1)
     ]
+
+
+def band(x0: float, x1: float, color: str, label: str, position: str) -> tuple[dict, dict]:
+    """A shaded vertical band across the plot and its label (shape, annotation)."""
+    shape = dict(
+        type="rect",
+        xref="x",
+        yref="paper",
+        x0=x0,
+        x1=x1,
+        y0=0,
+        y1=1,
+        fillcolor=color,
+        opacity=0.08,
+        line=dict(width=0),
+        layer="below",
+    )
+    left = position == "left"
+    label = dict(
+        text=label,
+        xref="x",
+        yref="paper",
+        x=x0 if left else x1,
+        y=1,
+        xanchor="left" if left else "right",
+        yanchor="top",
+        showarrow=False,
+        font=dict(size=11, color=NEUTRAL),
+    )
+    return shape, label
 
 
 def vertical_marker(x: float) -> dict:
@@ -217,3 +251,10 @@ def matrix_axes(layout: dict) -> None:
     """Matrix orientation: row 0 at the top, integer ticks, no grid lines."""
     layout.setdefault("yaxis", {}).update(autorange="reversed", dtick=1, showgrid=False)
     layout.setdefault("xaxis", {}).update(dtick=1, showgrid=False)
+
+
+def png_source(pixels: np.ndarray) -> str:
+    """An (h, w, 3) uint8 image as a PNG data URI, the way ``binary_string=True`` sends images."""
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

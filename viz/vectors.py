@@ -7,38 +7,8 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.parts import arrow, now_marker, waterfall
+from viz.parts import arrow, band, now_marker, waterfall
 from viz.theme import DERIVED, NEGATIVE, NEUTRAL, POSITIVE, VECTOR_A, VECTOR_B, figure, square_axes
-
-
-def band(x0: float, x1: float, color: str, label: str, position: str) -> tuple[dict, dict]:
-    """A shaded vertical band across the plot and its label (shape, annotation)."""
-    shape = dict(
-        type="rect",
-        xref="x",
-        yref="paper",
-        x0=x0,
-        x1=x1,
-        y0=0,
-        y1=1,
-        fillcolor=color,
-        opacity=0.08,
-        line=dict(width=0),
-        layer="below",
-    )
-    left = position == "left"
-    label = dict(
-        text=label,
-        xref="x",
-        yref="paper",
-        x=x0 if left else x1,
-        y=1,
-        xanchor="left" if left else "right",
-        yanchor="top",
-        showarrow=False,
-        font=dict(size=11, color=NEUTRAL),
-    )
-    return shape, label
 
 
 def vline(x: float) -> dict:

@@ -67,3 +67,21 @@ def test_no_control_key_is_shared_between_pages():
             assert owners.setdefault(widget.key, page.path) == page.path, (
                 f"'{widget.key}' is on {owners[widget.key]} and {page.path}: a setting would leak between pages"
             )
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown", "said"),
+    [
+        ("1e309", 0, "`sample_seed=1e309` was ignored: it is not a finite number"),
+        ("abc", 0, "`sample_seed=abc` was ignored: it is not a number"),
+        ("2.6", 3, "sample_seed=2.6 is not a whole number: using 3"),
+        ("77", 77, None),
+    ],
+)
+def test_a_whole_number_box_takes_any_link_without_breaking(raw, shown, said):
+    # Streamlit's integer box converted "1e309" (infinity) to int and crashed the page.
+    at = open_page(VECTORS, {"sample_seed": raw})
+    assert not at.exception, at.exception
+    assert at.number_input(key="sample_seed").value == shown
+    notes = " ".join(c.value for c in at.caption)
+    assert (said in notes) if said else "sample_seed" not in notes

@@ -38,8 +38,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(timeout_s: float = 90.0, script: Path = ROOT / "app.py") -> Iterator[str]:
-    """``streamlit run app.py`` (or ``script``) on a free loopback port; yields its base URL, stops it afterwards."""
+def streamlit_server(
+    timeout_s: float = 90.0, script: Path = ROOT / "app.py", started: list[subprocess.Popen] | None = None
+) -> Iterator[str]:
+    """``streamlit run app.py`` (or ``script``) on a free loopback port; yields its base URL, stops it afterwards.
+
+    ``started``: a list the server's process is appended to (a benchmark reads its memory).
+    """
     port = free_port()
     command = [
         sys.executable,
@@ -53,6 +58,8 @@ def streamlit_server(timeout_s: float = 90.0, script: Path = ROOT / "app.py") ->
         "--server.fileWatcherType=none",
     ]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if started is not None:
+        started.append(process)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout_s

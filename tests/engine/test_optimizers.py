@@ -105,6 +105,17 @@ def test_a_diverging_run_stops_in_words_and_never_holds_nan():
     assert adam.diverged_at is None and len(adam.path) == 201 == len(adam.losses)
 
 
+def test_a_diverging_run_ends_at_the_first_step_a_plain_loop_leaves_the_bounds():
+    # y is multiplied by 1 − lr·κ = −9 per step: the step where |y| first passes ESCAPE, by hand.
+    runs = opt.race("bowl", ("SGD",), (-4.0, 2.0), 0.1, 0.2, 200, condition=100)
+    (sgd,) = runs.trajectories
+    y, step = 2.0, 0
+    while abs(y) <= opt.ESCAPE:
+        y, step = y * (1 - 0.1 * 100), step + 1  # SGD on ½κy²: y ← y − lr·κ·y
+    assert sgd.diverged_at == step
+    np.testing.assert_allclose(sgd.path[-1, 1].item(), 2.0 * (-9.0) ** (step - 1))
+
+
 def test_adamw_decay_pulls_towards_the_origin():
     runs = opt.race("Himmelblau", ("Adam", "AdamW"), (0.0, 0.5), 0.01, 0.1, 300)
     adam, adamw = (np.asarray(r.path[-1]) for r in runs.trajectories)

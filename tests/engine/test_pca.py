@@ -169,3 +169,75 @@ def test_gpu_gives_the_cpu_answer():
     torch.testing.assert_close(gpu.fit.components[:5].cpu(), cpu.fit.components[:5], atol=1e-4, rtol=1e-4)
     torch.testing.assert_close(gpu.fit.explained_variance.cpu(), cpu.fit.explained_variance, atol=1e-4, rtol=1e-5)
     torch.testing.assert_close(gpu.projection.cpu(), cpu.projection, atol=1e-3, rtol=1e-4)
+
+
+# The SVD route, route_gap and the error for every k.
+
+
+@pytest.mark.parametrize(
+    "data",
+    [random_data(8), random_data(9, 40, 25), random_data(10, 12, 30), digits()],
+    ids=["tall", "wide", "n<d", "digits"],
+)
+def test_svd_route_matches_sklearn_and_eigh(data):
+    by_svd = pca.svd_fit(data)
+    ref = PCA().fit(data)
+    d = data.shape[1]
+    assert by_svd.components.shape == (d, d) and by_svd.explained_variance.shape == (d,)
+    kept = min(data.shape[0], d)  # sklearn keeps min(n, d) components
+    np.testing.assert_allclose(
+        host(by_svd.explained_variance[:kept]),
+        ref.explained_variance_,
+        rtol=1e-5,
+        atol=1e-5 * ref.explained_variance_[0],
+    )
+    carry = ref.explained_variance_ > 1e-6 * ref.explained_variance_[0]
+    assert_rows_equal_up_to_sign(host(by_svd.components[:kept])[carry], ref.components_[carry], atol=1e-4)
+    gap = pca.route_gap(pca.fit(data), by_svd)
+    assert gap.compared == int(carry.sum())
+    assert gap.variance_gap < 1e-9 * ref.explained_variance_[0]
+    assert gap.component_gap < 1e-4
+
+
+def test_route_gap_sees_a_real_difference():
+    first, other = pca.fit(random_data(11)), pca.fit(random_data(12))
+    gap = pca.route_gap(first, other)
+    assert gap.variance_gap > 0.1 and gap.component_gap > 0.1
+    # ... and a component flipped in sign is still the same component.
+    flipped = pca.PCAFit(**{**first.__dict__, "components": -first.components})
+    assert pca.route_gap(first, flipped).component_gap == 0.0
+
+
+@pytest.mark.parametrize("row", [0, 17, 400])
+def test_errors_by_k_match_sklearn_reconstructions(row):
+    data = digits()
+    fitted = pca.fit(data)
+    errors = host(pca.errors_by_k(fitted, data[row : row + 1]))
+    assert errors.shape == (65,)
+    assert errors[0] == pytest.approx(np.mean((data[row] - data.mean(axis=0)) ** 2), rel=1e-5)
+    for k in (1, 5, 20, 50):
+        ref = PCA(n_components=k).fit(data)
+        rebuilt = ref.inverse_transform(ref.transform(data[row : row + 1]))[0]
+        assert errors[k] == pytest.approx(np.mean((rebuilt - data[row]) ** 2), rel=1e-4, abs=1e-4)
+    assert errors[-1] == pytest.approx(0.0, abs=1e-4)
+
+
+@given(st.integers(0, 10_000), st.integers(3, 40), st.integers(1, 10))
+def test_errors_by_k_never_rise_and_end_at_zero(seed, n, d):
+    data = random_data(seed, n, d)
+    errors = host(pca.errors_by_k(pca.fit(data), data[:1]))
+    scale = max(1.0, float(errors[0]))
+    assert np.all(np.diff(errors) <= 1e-6 * scale)
+    assert errors[-1] == pytest.approx(0.0, abs=1e-5 * scale)
+
+
+def test_svd_route_and_errors_refuse_bad_input_in_words():
+    with pytest.raises(ValueError, match="same point"):
+        pca.svd_fit(np.ones((4, 3)))
+    with pytest.raises(ValueError, match="finite"):
+        pca.svd_fit(np.array([[1.0, np.nan], [2.0, 3.0]]))
+    fitted = pca.fit(random_data(0))
+    with pytest.raises(ValueError, match="one row of 6"):
+        pca.errors_by_k(fitted, np.ones((2, 6)))
+    with pytest.raises(ValueError, match="one row of 6"):
+        pca.errors_by_k(fitted, np.ones((1, 5)))

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from engine import vectors
-from ui.compute import call_engine, engine_sources, to_host
+from engine import images, vectors
+from ui.compute import cache_identity, call_engine, engine_sources, to_host
 
 
 @dataclass(frozen=True)
@@ -59,3 +59,10 @@ def test_refresh_recomputes_only_that_cached_call():
     assert cached and again.measured_at == first.measured_at and again.seconds == first.seconds
     fresh, _, cached = call_engine(matmul.time_square_matmul, (16,), {}, cache=True, refresh=True)
     assert not cached and fresh.calls > 0
+
+
+def test_a_picture_is_cached_by_its_name_and_size_not_its_pixels():
+    picture = images.Picture("upload:abc", np.ones((8, 9, 3), dtype=np.float32))
+    assert cache_identity(picture) == "Picture:upload:abc:(8, 9, 3)"  # what the result cache hashes
+    assert cache_identity(images.Picture("upload:abc", np.zeros((8, 9, 3)))) == cache_identity(picture)
+    assert cache_identity(images.Picture("upload:abc", np.ones((4, 9, 3)))) != cache_identity(picture)

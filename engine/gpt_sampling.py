@@ -1,0 +1,149 @@
+"""What a trained tiny GPT does: write text one character at a time, attend over a prompt, and
+place its characters in an embedding space.
+
+Sampling reuses the softmax page's filters (engine/softmax.py: temperature, then top-k, then
+top-p); the embedding map is the PCA page's PCA (engine/pca.py) of the token embedding rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from engine.checks import int_in_range, number_in_range, seed_value
+from engine.device import lesson_generator
+from engine.gpt_corpus import MAX_VOCAB, char_kind, encode, shown_char
+from engine.gpt_training import trained_model
+from engine.information import entropy
+from engine.pca import pca
+from engine.softmax import T_MAX, T_MIN, filter_logits
+
+MAX_LENGTH = 500  # characters per sample
+MAX_PROMPT_CHARS = 500
+
+
+@dataclass(frozen=True)
+class Generation:
+    prompt: str
+    text: str  # the characters drawn, after the prompt
+    chars: tuple[str, ...]  # the vocabulary
+    chosen: torch.Tensor  # (L,) int64: the id drawn at each step
+    tempered: torch.Tensor  # (L, V) softmax(logits / T) at each step, before the filters
+    probs: torch.Tensor  # (L, V) the sampling distribution: top-k and top-p applied, renormalised
+    kept: torch.Tensor  # (L, V) bool: the characters the filters kept
+    entropy_bits: torch.Tensor  # (L,) entropy of each step's sampling distribution
+    mean_nats: float  # mean -ln p(drawn character) under the model at T = 1 (its surprise)
+    temperature: float
+    top_k: int
+    top_p: float
+
+
+@torch.inference_mode()
+def generate(
+    key: str, prompt: str, length: int, temperature: float, top_k: int, top_p: float, seed: int, *, device=None
+) -> Generation:
+    """Continue ``prompt`` by ``length`` characters, each drawn from the model's filtered next-character distribution.
+
+    An empty prompt starts from the first character of the training text. The model reads the last
+    ``context`` characters each step (no cache: each step is one forward pass).
+    """
+    model, corpus, run = trained_model(key)
+    length = int_in_range("The sample length", length, 1, MAX_LENGTH)
+    temperature = number_in_range("The temperature", temperature, T_MIN, T_MAX)
+    top_k = int_in_range("top-k", top_k, 0, MAX_VOCAB)  # k ≥ V keeps every character, like k = 0
+    top_p = number_in_range("top-p", top_p, 0.01, 1.0)
+    if not isinstance(prompt, str) or len(prompt) > MAX_PROMPT_CHARS:
+        raise ValueError(f"The prompt must be text of at most {MAX_PROMPT_CHARS} characters.")
+    ids = encode(corpus.chars, prompt) if prompt else [int(corpus.ids[0])]
+    generator = lesson_generator(seed_value(seed))
+    dev = corpus.ids.device
+    idx = torch.tensor([ids], dtype=torch.int64, device=dev)  # (1, T)
+    temperatures = torch.tensor([[temperature]], dtype=torch.float64, device=dev)  # (1, 1)
+    chosen, tempered, probs, kept, raw = [], [], [], [], []
+    for _ in range(length):
+        logits = model(idx[:, -run.context :])[0, -1].double()  # (V,): the next character after the window
+        soft, _, keep, p = (t[0] for t in filter_logits(logits[None], temperatures, top_k, top_p))  # each (V,)
+        pick = torch.multinomial(p.cpu(), 1, generator=generator).to(dev)  # (1,)
+        raw.append(logits)
+        chosen.append(pick)
+        tempered.append(soft)
+        probs.append(p)
+        kept.append(keep)
+        idx = torch.cat([idx, pick[None]], dim=1)  # (1, T + 1)
+    chosen_ids = torch.cat(chosen)  # (L,)
+    log_probs = torch.log_softmax(torch.stack(raw), -1)  # (L, V) at T = 1, before any filter
+    surprise = -log_probs.gather(1, chosen_ids[:, None]).squeeze(1)  # (L,) -ln p(drawn character)
+    probs_all = torch.stack(probs).float()
+    return Generation(
+        prompt=prompt,
+        text="".join(corpus.chars[i] for i in chosen_ids.tolist()),
+        chars=corpus.chars,
+        chosen=chosen_ids,
+        tempered=torch.stack(tempered).float(),
+        probs=probs_all,
+        kept=torch.stack(kept),
+        entropy_bits=entropy(probs_all, "bits"),
+        mean_nats=float(surprise.mean()),
+        temperature=temperature,
+        top_k=top_k,
+        top_p=top_p,
+    )
+
+
+@dataclass(frozen=True)
+class AttentionMap:
+    tokens: tuple[str, ...]  # the prompt's characters as labels (space and new line named)
+    weights: torch.Tensor  # (layers, heads, T, T): row t is where position t looked (only at ≤ t)
+    next_char: str  # the model's most likely next character after the prompt
+    next_prob: float
+    clipped: int  # characters cut from the front of a prompt longer than the context
+
+
+@torch.inference_mode()
+def attention_map(key: str, text: str, *, device=None) -> AttentionMap:
+    """Every head's causal attention weights on ``text`` (its last ``context`` characters)."""
+    model, corpus, run = trained_model(key)
+    if not isinstance(text, str) or not text:
+        raise ValueError("Type a few characters for the model to read.")
+    if len(text) > MAX_PROMPT_CHARS:
+        raise ValueError(f"The text has {len(text):,} characters; the limit is {MAX_PROMPT_CHARS}.")
+    clipped = max(0, len(text) - run.context)
+    text = text[clipped:]
+    idx = torch.tensor([encode(corpus.chars, text, "The text")], device=corpus.ids.device)  # (1, T)
+    keep: list[torch.Tensor] = []
+    logits = model(idx, keep)[0, -1]  # (V,); keep gets one (1, H, T, T) per layer
+    probs = torch.softmax(logits, -1)
+    top = int(torch.argmax(probs))
+    return AttentionMap(
+        tokens=tuple(shown_char(c) for c in text),
+        weights=torch.cat(keep),  # (layers, H, T, T)
+        next_char=shown_char(corpus.chars[top]),
+        next_prob=float(probs[top]),
+        clipped=clipped,
+    )
+
+
+@dataclass(frozen=True)
+class EmbeddingMap:
+    labels: tuple[str, ...]  # each character, shown
+    kinds: tuple[str, ...]  # its group (CHAR_KINDS)
+    xy: torch.Tensor  # (V, 2): the embedding rows on the first two principal components
+    variance_kept: float  # share of the embeddings' variance those two keep
+    counts: torch.Tensor  # (V,) how often each character occurs in the training text
+
+
+def embedding_map(key: str, *, device=None) -> EmbeddingMap:
+    """The token embedding matrix (V, d_model) of the trained model, projected to 2-D by PCA."""
+    model, corpus, _ = trained_model(key)
+    if len(corpus.chars) < 3:
+        raise ValueError("A map of the characters needs at least three of them.")
+    rows = model.token.weight.detach().double()  # (V, C)
+    result = pca(rows, 2, device=rows.device)
+    return EmbeddingMap(
+        labels=tuple(shown_char(c) for c in corpus.chars),
+        kinds=tuple(char_kind(c) for c in corpus.chars),
+        xy=result.projection,
+        variance_kept=result.variance_kept,
+        counts=torch.bincount(corpus.ids[: corpus.split], minlength=len(corpus.chars)),
+    )

@@ -1,0 +1,112 @@
+"""The Low rank and LoRA page in AppTest: the numbers shown against numpy's SVD of MiniLM's own weights."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine import lora, transformer
+from tests.app.helpers import array, metric_values, open_page, plotly_figures
+
+PAGE = "app_pages/lowrank.py"
+
+
+def svd(name: str) -> tuple[np.ndarray, np.ndarray]:
+    w = transformer.load_minilm("cpu").weights[name].numpy().astype(np.float64)
+    return w, np.linalg.svd(w, compute_uv=False)
+
+
+def relative_error(s: np.ndarray, r: int) -> float:
+    return float(np.sqrt(np.sum(s[r:] ** 2) / np.sum(s**2)))
+
+
+def percent(value: str) -> float:
+    return float(value.removesuffix(" %")) / 100
+
+
+def test_default_view_against_numpy():
+    at = open_page(PAGE)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    w, s = svd("encoder.layer.0.attention.output.dense.weight")
+    shown = metric_values(at)
+    assert percent(shown["MiniLM error at r = 48"]) == pytest.approx(relative_error(s, 48), abs=6e-4)
+    assert percent(shown["‖W − W_r‖_F / ‖W‖_F"]) == pytest.approx(relative_error(s, 48), abs=6e-4)
+    assert shown["numbers stored r(m + n)"] == f"{48 * (384 + 384):,}"
+    assert percent(shown["random error at r = 48"]) > percent(shown["MiniLM error at r = 48"])
+    figures = plotly_figures(at)
+    assert len(figures) == 5
+    spectra, errors = figures[0], figures[1]
+    np.testing.assert_allclose(array(spectra["data"][0]["y"]), s / np.linalg.norm(w), rtol=1e-4, atol=1e-6)
+    storage = next(t for t in errors["data"] if t["name"].startswith("storage"))
+    np.testing.assert_allclose(array(storage["y"]), np.arange(1, 385) * 768 / 384**2)
+    # The sentence says the ranks numpy finds for a 50 % error.
+    errors_np = np.sqrt(np.maximum(1 - np.cumsum(s**2) / np.sum(s**2), 0))
+    needed = int(np.argmax(errors_np <= 0.5)) + 1
+    said = next(m.value for m in at.markdown if m.value.startswith("**What the numbers say"))
+    assert f"needs rank **{needed}**" in said
+    # LoRA with r = hidden rank = 4 by default.
+    assert shown["trainable numbers r(m + n)"] == f"{4 * 768:,}"
+    assert percent(shown["best possible at rank r (SVD)"]) == 0.0
+    assert percent(shown["‖BA − ΔW*‖ / ‖ΔW*‖, LoRA"]) < 0.05
+    assert any("differs from the frozen layer's by 0." in c.value for c in at.caption)
+
+
+def test_full_rank_changes_nothing_and_a_low_rank_mlp_moves_the_embeddings():
+    at = open_page(PAGE, {"lr_rank": "384", "lr_matrix": "MLP in", "lr_layer": "2"})
+    assert not at.exception, at.exception
+    shown = metric_values(at)
+    assert float(shown["cos(query, its original embedding)"]) == pytest.approx(1.0, abs=1e-4)
+    assert shown["ranking of the sentences"] == "unchanged"
+    assert shown["numbers stored r(m + n)"] == f"{384 * (1536 + 384):,}"
+    assert any("saves nothing" in i.value for i in at.info)
+    at.slider(key="lr_rank").set_value(1).run()
+    shown = metric_values(at)
+    _, s = svd("encoder.layer.2.intermediate.dense.weight")
+    assert percent(shown["MiniLM error at r = 1"]) == pytest.approx(relative_error(s, 1), abs=6e-4)
+    assert float(shown["cos(query, its original embedding)"]) < 0.999
+    bars = plotly_figures(at)[2]["data"]
+    before, after = array(bars[0]["x"]), array(bars[1]["x"])
+    reference = transformer.embed([at.text_area(key="lr_query").value], device="cpu")
+    sentences = transformer.embed(at.text_area(key="lr_sentences").value.splitlines(), device="cpu")
+    np.testing.assert_allclose(before, (sentences @ reference[0]).numpy(), atol=1e-4)
+    assert not np.allclose(before, after, atol=1e-4)
+
+
+def test_lora_below_the_hidden_rank_is_explained():
+    at = open_page(PAGE, {"lr_lora_r": "2", "lr_hidden": "6"})
+    assert not at.exception, at.exception
+    shown = metric_values(at)
+    s = lora.DECAY ** np.arange(6)
+    assert shown["trainable numbers r(m + n)"] == f"{2 * 768:,}"
+    assert percent(shown["best possible at rank r (SVD)"]) == pytest.approx(relative_error(s, 2), abs=6e-4)
+    assert percent(shown["‖BA − ΔW*‖ / ‖ΔW*‖, LoRA"]) == pytest.approx(relative_error(s, 2), abs=0.01)
+    assert any(m.value.startswith("**r = 2 < hidden rank 6:**") for m in at.markdown)
+    loss = plotly_figures(at)[3]
+    floor = next(t for t in loss["data"] if t["name"].startswith("best rank"))
+    assert array(floor["y"])[0] == pytest.approx(np.sum(s[2:] ** 2) / 384, rel=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("query", "sentences"),
+    [
+        ("", "one\ntwo"),
+        ("a query", "only one line"),
+        ("\u200b", "one\ntwo"),
+        ("a query", "\n".join(f"line {i}" for i in range(12))),
+    ],
+)
+def test_bad_sentences_get_a_sentence_and_the_other_panels_still_draw(query, sentences):
+    at = open_page(PAGE, {"lr_query": query, "lr_sentences": sentences})
+    assert not at.exception, at.exception
+    assert len(at.error) == 1
+    assert len(plotly_figures(at)) == 4, "the spectra and the LoRA charts are still drawn"
+
+
+def test_hostile_text_is_only_read():
+    hostile = "<script>alert(1)</script> **bold** $x$ [link](http://x) 🙂 مرحبا"
+    at = open_page(PAGE, {"lr_sentences": f"{hostile}\nA kitten naps on the couch."})
+    assert not at.exception, at.exception
+    assert not at.error
+    bars = plotly_figures(at)[2]
+    assert "<script>" not in str(bars["layout"]["yaxis"]["ticktext"])
