@@ -17,10 +17,10 @@ frame.header(
     "read both models' scores on the same items: the paired bootstrap of B − A.",
 )
 frame.formula(
-    r"\bar x^{*}_{b} = \frac{1}{n}\sum_{j=1}^{n} x_{i_{bj}},\quad i_{bj} \sim \mathrm{Uniform}\{1,\dots,n\},"
-    r"\quad b = 1,\dots,B",
-    r"\text{percentile: } \left[\,q_{\alpha/2}(\bar x^{*}),\ q_{1-\alpha/2}(\bar x^{*})\,\right]"
-    r"\qquad \text{t: } \bar x \pm t_{n-1,\,1-\alpha/2}\,\frac{s}{\sqrt{n}}",
+    r"\bar x^{*}_{b} = \frac{1}{n}\sum_{j=1}^{n} x_{i_{bj}}",
+    r"i_{bj} \sim \mathrm{Uniform}\{1,\dots,n\},\quad b = 1,\dots,B",
+    r"\text{percentile: } \left[\,q_{\alpha/2}(\bar x^{*}),\ q_{1-\alpha/2}(\bar x^{*})\,\right]",
+    r"\text{t: } \bar x \pm t_{n-1,\,1-\alpha/2}\,\frac{s}{\sqrt{n}}",
 )
 
 DEFAULT_A = "0.85, 0.88, 0.82, 0.90, 0.87"

@@ -106,7 +106,8 @@ def spectra_panel() -> None:
         f"**{sp.real_rank_at_mark}**, the random one rank **{sp.random_rank_at_mark}** "
         f"({sp.rank_ratio:.0%} of it): the trained matrix {VERDICTS[sp.verdict]}. Even so, rank "
         f"{sp.real_rank_at_mark} stores {percent(sp.storage_at_mark)} of W's {sp.full_params:,} numbers for a "
-        f"{mark} error, and above rank {sp.break_even} the two factors store more than W itself. "
+        f"{mark} error, and from rank {sp.break_even + 1} on the two factors store at least as many numbers as "
+        "W itself. "
         + (
             f"This matrix does compress: {percent(sp.storage_at_mark)} of the numbers get the error under {mark}."
             if sp.compresses
@@ -116,7 +117,7 @@ def spectra_panel() -> None:
     )
     if rank > sp.break_even:
         st.info(
-            f"At r = {rank} the factors store {stored:,} numbers, more than the {sp.full_params:,} of W: "
+            f"At r = {rank} the factors store {stored:,} numbers, at least the {sp.full_params:,} of W: "
             "a rank this high saves nothing.",
             icon=":material/info:",
         )

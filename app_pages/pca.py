@@ -92,9 +92,9 @@ def components_panel(name: str) -> None:
         section.chart(charts.variance_figure(s))
         section.chart(charts.components_figure(s, count))
     frame.formula(
-        rf"\lambda_1 = {s.variance[0]:.4g},\; \lambda_2 = {s.variance[1]:.4g},\; \dots \quad "
+        rf"\lambda_1 = {s.variance[0]:.4g},\; \lambda_2 = {s.variance[1]:.4g},\; \dots",
         rf"\frac{{\lambda_1}}{{\sum_i \lambda_i}} = \frac{{{s.variance[0]:.4g}}}{{{s.total_variance:.6g}}} = "
-        rf"{s.ratio[0]:.4f}"
+        rf"{s.ratio[0]:.4f}",
     )
     section.code_panel(key="code-components")
 
@@ -122,8 +122,13 @@ def svd_panel(name: str) -> None:
         f"Components compared up to sign (an eigenvector times −1 is still one): the {s.compared} that carry "
         "variance."
         + (
-            f" The other {left_out} have zero variance (pixels that are blank in every image): any orthonormal "
-            "basis of that flat subspace is correct, so the two routes may pick different ones."
+            f" The other {left_out} have zero variance ("
+            + (
+                "pixels that are blank in every image"
+                if s.image_side
+                else f"{s.n_samples} samples, centred, span at most {s.n_samples - 1} directions"
+            )
+            + "): any orthonormal basis of that flat subspace is correct, so the two routes may pick different ones."
             if left_out
             else ""
         )
@@ -186,7 +191,7 @@ def rebuild_panel(name: str) -> None:
         frame.metric("cos(x, x̂)", f"{r.cosine:.4f}")
         frame.metric("data set's variance kept", f"{r.variance_kept:.1%}")
     coords = ", ".join(f"{z:+.2f}" for z in r.coordinates[:4]) + (r", \dots" if r.k > 4 else "")
-    frame.formula(rf"z = ({coords}) \quad ({r.k}\text{{ numbers instead of }}{s.n_features})")
+    frame.formula(rf"z = ({coords})", rf"\text{{{r.k} numbers instead of }}{s.n_features}")
     section.code_panel(key="code-rebuild")
 
 
@@ -198,8 +203,9 @@ rebuild_panel(data_name)
 
 frame.try_this(
     [
-        "In **Rebuild**, set k = 1: every digit becomes the mean image plus a multiple of one eigen-digit — a "
-        "blurry 0-ish or 1-ish blob. Raise k to 10, then 20: the digit appears well before 64.",
+        "In **Rebuild**, set k = 1: every digit becomes the mean image plus a multiple of one eigen-digit — a blur "
+        "between a 3 or 9 and a 4 or 6, the classes PC1 pulls apart. Raise k to 10, then 20: the digit appears "
+        "well before 64.",
         "Watch the error curve: it drops steeply for the first few components and then flattens — the shape of "
         "the explained-variance bars, because the error left is the variance not yet kept.",
         "In the 2-D scatter, the 0s sit at the bottom (PC2 below zero), 1s and 7s at the top, 4s and 6s to the "

@@ -179,7 +179,8 @@ def sampling(words: tuple[str, ...], z: tuple[float, ...], temperature: float, t
         section.chart(charts.samples_figure(words, samples))
         if samples.dof == 0:
             st.info(
-                "Only one word is left, so every draw must be that word: there is nothing to test (p = 1).",
+                "Only one word can be drawn (every other one has probability 0, or rounds to it), so every draw "
+                "must be that word: there is nothing to test (p = 1).",
                 icon=":material/info:",
             )
         else:
@@ -188,12 +189,12 @@ def sampling(words: tuple[str, ...], z: tuple[float, ...], temperature: float, t
                 f"{samples.statistic:.3f} or more happens with probability {samples.p_value:.4f} — a p-value "
                 "below 0.05 is a 1-in-20 surprise (it happens to 1 seed in 20 even though the sampler is right)."
             )
-        filtered = len(words) - int(samples.kept.sum())
-        if filtered:
+        left_out = len(words) - samples.tested
+        if left_out:
             st.caption(
-                f"{filtered} filtered word{'s' if filtered > 1 else ''} with expected count 0 "
-                f"{'are' if filtered > 1 else 'is'} left out of χ², so the degrees of freedom are the "
-                f"{int(samples.kept.sum())} kept words − 1 = {samples.dof}."
+                f"{left_out} word{'s' if left_out > 1 else ''} with expected count 0 (filtered, or with a "
+                f"probability that rounds to 0) {'are' if left_out > 1 else 'is'} left out of χ², so the degrees "
+                f"of freedom are the {samples.tested} words that can be drawn − 1 = {samples.dof}."
             )
     section.code_panel()
 
@@ -267,8 +268,8 @@ frame.try_this(
         "Set top-p to 0.9 at T = 1, then raise T: the distribution flattens, so more words are needed to reach 90 % "
         "and the nucleus grows.",
         "Set top-k = 1: that is greedy decoding. Every sample is the same word, and the χ² test has nothing to test.",
-        "In the samples panel, try seeds 0 to 20 at N = 1000: about one seed in 20 gives p < 0.05, though the "
-        "sampler is exactly right.",
+        "In the samples panel, step the seed from 0 upwards at N = 1000: most p-values are far above 0.05, yet a "
+        "few seeds in a hundred (42 is one) dip below it, though the sampler is exactly right.",
         "Pick 'GloVe: an analogy' with king − man + woman: 'queen' leads, and T decides how often the sampler "
         "says something else.",
         "In the last panel, go from ×1 to ×100: the naive softmax breaks as soon as one logit × factor passes 88.72.",

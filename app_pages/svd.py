@@ -18,12 +18,12 @@ frame.header(
     "the σ's left out.",
 )
 frame.formula(
-    r"A = U \Sigma V^{\top} = \sum_{i=1}^{r} \sigma_i\, u_i v_i^{\top},\qquad "
+    r"A = U \Sigma V^{\top} = \sum_{i=1}^{r} \sigma_i\, u_i v_i^{\top}",
     r"\sigma_1 \ge \sigma_2 \ge \dots \ge \sigma_r \ge 0",
-    r"A_k = \sum_{i=1}^{k} \sigma_i\, u_i v_i^{\top},\qquad "
-    r"\frac{\|A - A_k\|_F}{\|A\|_F} = \frac{\sqrt{\sum_{i>k} \sigma_i^2}}{\|A\|_F}"
-    r"\quad\text{(Eckart–Young: the smallest of any rank-}k\text{ matrix)}",
+    r"A_k = \sum_{i=1}^{k} \sigma_i\, u_i v_i^{\top}",
+    r"\frac{\|A - A_k\|_F}{\|A\|_F} = \frac{\sqrt{\sum_{i>k} \sigma_i^2}}{\|A\|_F}",
     r"\text{storage: } k\,(m + n + 1) \text{ numbers instead of } m \cdot n",
+    caption="Eckart–Young: no matrix of rank k is closer to A than A_k, in this norm.",
 )
 
 MODE_LABELS = {"grey": "grey: one matrix", "colour": "colour: one SVD per channel"}
@@ -68,10 +68,11 @@ def rank_k(picture: images.Picture, mode: str) -> None:
         "Keep the k largest layers",
         "Move k: the SVD was computed once for this image; each k only adds up its first k layers. The error "
         "is measured twice — from the pixels of A − A_k, and from the singular values left out — and the two "
-        "agree, as Eckart–Young says.",
+        "agree: the σ's left out are exactly what is missing. (Eckart–Young adds that no other rank-k matrix comes "
+        "closer.)",
     )
     controls, pictures = st.columns([1, 2.6], gap="medium")
-    decomposition = section.run(svd.decompose, picture, mode, cache=True)
+    decomposition = section.run(svd.decompose, picture, mode, cache="large")
     if decomposition is None:
         return
     d = decomposition
@@ -100,7 +101,7 @@ def rank_k(picture: images.Picture, mode: str) -> None:
             help="√(Σ_{i>k} σᵢ²) / ‖A‖_F: the singular values left out, and nothing else.",
         )
         frame.metric("energy kept (σ₁² + … + σₖ²) / Σσᵢ²", percent(result.energy))
-        frame.metric("numbers stored", f"{result.stored:,}", f"of {result.full:,} pixels")
+        frame.metric("numbers stored", f"{result.stored:,}", f"of {result.full:,} pixel values")
         frame.metric("compression ratio m·n / (k(m + n + 1))", f"{result.ratio:.3g}×")
     with pictures:
         size = f"{d.width}×{d.height}"
@@ -119,8 +120,8 @@ def rank_k(picture: images.Picture, mode: str) -> None:
             )
         if result.ratio < 1:
             st.warning(
-                f"At k = {k} the rank-k form needs {result.stored:,} numbers — more than the {result.full:,} pixels "
-                "themselves: past k = mn/(m + n + 1) a low-rank copy no longer saves anything.",
+                f"At k = {k} the rank-k form needs {result.stored:,} numbers — more than the {result.full:,} pixel "
+                "values themselves: past k = mn/(m + n + 1) a low-rank copy no longer saves anything.",
                 icon=":material/warning:",
             )
         if result.clipped > 0:
@@ -137,10 +138,11 @@ def rank_k(picture: images.Picture, mode: str) -> None:
     channels = len(d.channels)
     times = f"{channels} \\cdot " if channels > 1 else ""
     frame.formula(
-        rf"\frac{{\|A - A_{{{k}}}\|_F}}{{\|A\|_F}} = {result.error_from_image:.5f}"
-        rf"\qquad \frac{{\sqrt{{\sum_{{i>{k}}} \sigma_i^2}}}}{{\|A\|_F}} = {result.error_from_sigma:.5f}",
-        rf"{times}{k}\,({d.height} + {d.width} + 1) = {grouped(result.stored)} \text{{ numbers vs. }} "
-        rf"{times}{d.height} \cdot {d.width} = {grouped(result.full)} \quad (\text{{ratio }} {result.ratio:.3g})",
+        rf"\frac{{\|A - A_{{{k}}}\|_F}}{{\|A\|_F}} = {result.error_from_image:.5f}",
+        rf"\frac{{\sqrt{{\sum_{{i>{k}}} \sigma_i^2}}}}{{\|A\|_F}} = {result.error_from_sigma:.5f}",
+        rf"{times}{k}\,({d.height} + {d.width} + 1) = {grouped(result.stored)} \text{{ numbers}}",
+        rf"\text{{vs. }} {times}{d.height} \cdot {d.width} = {grouped(result.full)}"
+        rf"\quad (\text{{ratio }} {result.ratio:.3g})",
     )
     section.code_panel()
 
@@ -151,7 +153,7 @@ def layers(picture: images.Picture, mode: str) -> None:
         "Each layer σᵢuᵢvᵢᵀ is a column pattern times a row pattern: only stripes and blocks, never a photo by "
         "itself. Their running sum is the rank-1, rank-2, … picture: broad light and dark first, then edges.",
     )
-    d = section.run(svd.decompose, picture, mode, cache=True)
+    d = section.run(svd.decompose, picture, mode, cache="large")
     if d is None:
         return
     section.chart(charts.layers_figure(d))
@@ -175,8 +177,8 @@ frame.try_this(
     [
         "Set k = 1: the picture is one column pattern times one row pattern — a blurry plaid. Step k up to 5, 20, "
         "50 and watch the photo appear; the error falls fastest at the start.",
-        "Compare the two error numbers at every k: the pixels of A − A_k and the σ's left out give the same value. "
-        "That is the Eckart–Young theorem, measured.",
+        "Compare the two error numbers at every k: the pixels of A − A_k and the σ's left out give the same value — "
+        "and by Eckart–Young, no other picture built from k layers could have a smaller one.",
         "Find the k for 90 % and 99 % energy, then look at both pictures: 99 % of Σσ² is already hard to tell "
         "from the original, yet stores a fraction of the numbers.",
         "Drag k past mn/(m + n + 1): the 'compressed' form gets bigger than the image. Low rank only pays while k "

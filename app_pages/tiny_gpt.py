@@ -242,17 +242,18 @@ if trained is not None:
 
 frame.try_this(
     [
-        "Watch the first 50 steps: the loss drops from ln V ≈ 4.2 (a uniform guess) to about the unigram entropy — "
-        "the model has learned which letters are common, and nothing else yet.",
+        "Watch the first steps: the loss drops from ln V ≈ 4.2 (a uniform guess) through the unigram line within "
+        "about ten steps — which letters are common is the first thing learned — and then on towards the bigram.",
         "Train with 1 layer, then 2: where does the held-out loss cross the bigram line? Below it, the model uses "
         "more than the previous character.",
         "Set the temperature to 0.1: the text becomes repetitive (always the likeliest character). At 2 it becomes "
         "a jumble. Step through the draws and watch the bars flatten as T grows.",
-        "Train 2,000 steps on the Sonnets with batch 4: the training loss keeps falling while the held-out loss "
-        "turns up — the model starts to memorise.",
+        "Compare the training and held-out curves: on Hamlet they stay within about 0.1 nats of each other — what "
+        "the model learned from the training text carries over to the tenth it never saw.",
         "In the embedding map, find the vowels, the capitals and the punctuation: nobody told the model these "
         "groups exist.",
-        "Raise the learning rate to 0.03: the loss jumps and stalls. Lower it to 0.0001: it barely moves in 500 steps.",
+        "Raise the learning rate to 0.03: the loss stalls near 2.6 nats. Lower it to 0.0001: after 500 steps it is "
+        "still falling, also near 2.6. The default 0.003 reaches about 2.15: too large and too small both cost.",
     ]
 )
 frame.where_in_ai(

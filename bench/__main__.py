@@ -20,6 +20,7 @@ import torch
 
 from bench import (
     bench_browser,
+    bench_capstone,
     bench_engine,
     bench_hardware,
     bench_pages,
@@ -42,6 +43,7 @@ SUITE: dict[str, tuple[Callable[[], str], Callable[[], tuple[str, str]]]] = {
     "reference": (lambda: bench_reference.report(31), lambda: (bench_reference.MARK_BEGIN, bench_reference.MARK_END)),
     "engine": (lambda: bench_engine.report(7), lambda: (bench_engine.MARK_BEGIN, bench_engine.MARK_END)),
     "transformers": (lambda: bench_transformers.report(15), lambda: bench_transformers.marks(_device_kind())),
+    "capstone": (lambda: bench_capstone.report(30), lambda: (bench_capstone.MARK_BEGIN, bench_capstone.MARK_END)),
     "hardware": (bench_hardware.report, lambda: bench_hardware.marks(_device_kind())),
     "pages": (lambda: bench_pages.report(3), lambda: (bench_pages.MARK_BEGIN, bench_pages.MARK_END)),
     "browser": (

@@ -33,9 +33,10 @@ INPUT_BUDGET_MS, LOAD_BUDGET_MS = 250.0, 2000.0
 MARK_BEGIN, MARK_END = "<!-- bench_browser:begin -->", "<!-- bench_browser:end -->"
 WIDTH, HEIGHT = 1440, 1000
 PER_KIND = 4  # controls of one kind per page, at most (spread over the page's panels)
-# Buttons that start a timing, which runs for at least 0.2 s per size by design (engine/timing.py).
-# Their waits are reported in their own rows and left out of the page's p50/p95.
-MEASUREMENTS = {"Measure again"}
+# Buttons that start a timing, which runs for at least 0.2 s per size by design (engine/timing.py),
+# or a training (the tiny GPT: seconds, with a progress bar, by design). Their waits are reported in
+# their own rows and left out of the page's p50/p95.
+MEASUREMENTS = {"Measure again", "Train"}
 
 
 def spread(items: list[str], limit: int) -> list[str]:

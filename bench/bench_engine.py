@@ -9,6 +9,7 @@ the budget measured in this one run. ``--write`` replaces this benchmark's secti
 
 from __future__ import annotations
 
+import functools
 import os
 import platform
 import statistics
@@ -18,7 +19,7 @@ from collections.abc import Callable
 import torch
 
 from bench.report import run
-from engine import bootstrap, diffusion, optimizers, training
+from engine import bootstrap, diffusion, digits, images, lora, optimizers, svd, training
 from engine.device import configure_threads, seeded_generator, warm_up
 from viz import diffusion as diffusion_charts
 
@@ -39,6 +40,22 @@ def diffusion_strip() -> object:
     pixels = torch.rand(512, 512, 3, generator=seeded_generator(0, torch.device("cpu"))).numpy()
     result = diffusion.forward_process(pixels, "linear", 1000, 250, 0)
     return diffusion_charts.strip_figure(result)
+
+
+def square_picture() -> images.Picture:
+    """A 1024 × 1024 colour picture (seeded noise: an SVD costs the same whatever the pixels show)."""
+    pixels = torch.rand(1024, 1024, 3, generator=seeded_generator(1, torch.device("cpu"))).numpy()
+    return images.Picture("bench:noise-1024", pixels)
+
+
+@functools.cache
+def grey_svd() -> svd.ImageSVD:
+    return svd.decompose(square_picture(), "grey")
+
+
+def rank_k_change() -> object:
+    """What moving the SVD page's k costs: recombining the cached SVD of a 1024 × 1024 grey picture."""
+    return svd.reconstruct(grey_svd(), 50)
 
 
 CASES: list[tuple[str, Callable[[], object], float | None]] = [
@@ -67,6 +84,19 @@ CASES: list[tuple[str, Callable[[], object], float | None]] = [
         0.1,
     ),
     ("diffusion: the strip of 6 frames for a 512 × 512 image, engine + PNG figure", diffusion_strip, 0.2),
+    ("SVD of a 1024 × 1024 picture, grey (one matrix), once per image", lambda: svd.decompose(square_picture()), 1.5),
+    (
+        "SVD of a 1024 × 1024 picture, colour (three matrices), once per image",
+        lambda: svd.decompose(square_picture(), "colour"),
+        1.5,
+    ),
+    ("SVD page: a change of k (rank-50 picture from the cached SVD, 1024 × 1024)", rank_k_change, 0.05),
+    ("PCA of the 1,797 digits: covariance, eigh, the SVD route and both timings", lambda: digits.study("digits"), 0.1),
+    (
+        "LoRA fit at the page's defaults: r 4, hidden rank 4, 300 Adam steps",
+        lambda: lora.lora_fit(4, 4, 300, 0.01, 0),
+        2.0,
+    ),
 ]  # fmt: skip
 
 

@@ -30,7 +30,7 @@ CHUNK_DRAWS = 1_000_000  # resampled indices held at once (8 MB), so 1,000 × 20
 BINS = 40
 SIMPSON_POINTS = 2_049  # odd: Simpson's rule on 2,048 intervals
 BISECTIONS = 64
-TIE_TOLERANCE = 1e-9  # |mean B − mean A| below this (relative to the largest |score|) is a tie
+TIE_ROUNDING = 4.0  # a resampled mean difference within 4·n·ε·max|B − A| of 0 is a tie
 
 
 def read_scores(text: str, name: str) -> list[float]:
@@ -181,7 +181,7 @@ class Comparison:
     b: torch.Tensor
     difference: Interval  # of the per-item differences B − A (paired t-interval included)
     b_wins: float  # share of resamples in which B's mean is higher
-    ties: float  # share with equal means (within TIE_TOLERANCE)
+    ties: float  # share with equal means (within rounding: TIE_ROUNDING)
     a_wins: float
     sign: int  # +1: the whole interval is above 0 (B better), -1: below 0 (A better), 0: it holds 0
     mean_a: float
@@ -201,8 +201,11 @@ def compare(text_a: str, text_b: str, resamples: int, level: float, seed: int, *
         )
     d = b - a
     means = resampled_means(d, resamples, seed)  # mean of B − A on each resample = mean B* − mean A*
-    tolerance = TIE_TOLERANCE * max(1.0, float(torch.cat([a, b]).abs().max()))
-    means = torch.where(means.abs() <= tolerance, 0.0, means)  # a tie is 0 exactly, not a rounding error of 1e-17
+    # A tie is a mean difference of exactly 0; summing n differences can leave a rounding error of up to
+    # about n·ε·max|B − A| instead. Scaled by the differences, not the scores: a score of 1e9 on one item
+    # must not hide differences of 0.3 on the others.
+    tolerance = TIE_ROUNDING * d.numel() * torch.finfo(torch.float64).eps * float(d.abs().max())
+    means = torch.where(means.abs() <= tolerance, 0.0, means)
     wins, ties = float((means > 0).double().mean()), float((means == 0).double().mean())
     difference = _interval(d, means, level)
     return Comparison(

@@ -23,7 +23,7 @@ import torch
 
 from engine.checks import int_in_range, number_in_range, seed_value
 from engine.device import lesson_generator, resolve_device, synchronize
-from engine.gpt_corpus import OWN_TEXT, Corpus, baselines, make_corpus
+from engine.gpt_corpus import OWN_TEXT, Corpus, baselines, corpus_text, make_corpus
 from engine.tiny_gpt import TinyGPT, build_model, make_config, next_char_loss, parameter_count
 
 STEPS_RANGE = (10, 2_000)
@@ -82,10 +82,11 @@ class GPTRun:
     diverged_at: int | None  # the first step whose loss was not finite
 
 
-def training_flops(layers: int, d_model: int, context: int, steps: int, batch_size: int) -> float:
+def training_flops(layers: int, d_model: int, context: int, steps: int, batch_size: int, vocab: int) -> float:
     """About how many multiply-adds ×2 a run does: 6 per weight per character (forward and backward)
-    for the 12·d² weights of each block, plus attention's scores and weighted sums (2·T·d per layer)."""
-    per_char = 6 * layers * (12 * d_model**2 + 2 * context * d_model)
+    for the 12·d² weights of each block and the d·V of the output layer, plus attention's scores and
+    weighted sums (2·T·d per layer)."""
+    per_char = 6 * (layers * (12 * d_model**2 + 2 * context * d_model) + d_model * vocab)
     return float(per_char) * steps * batch_size * context
 
 
@@ -103,7 +104,8 @@ def _checked(source, own_text, layers, heads, d_model, context, lr, steps, batch
     lr = number_in_range("The learning rate", lr, *LR_RANGE)
     seed = seed_value(seed)
     make_config(2, context, layers, heads, d_model)  # the sizes checked before any text is read
-    ratio = training_flops(layers, d_model, context, steps, batch_size) / _default_flops()
+    vocab = len(set(corpus_text(source, own_text)))  # a pasted text's characters set the output layer's size
+    ratio = training_flops(layers, d_model, context, steps, batch_size, vocab) / _default_flops()
     if ratio > MAX_WORK_RATIO:
         raise ValueError(
             f"This run would do {ratio:.0f}× the default run's arithmetic; the limit on this server is "
@@ -116,7 +118,9 @@ def _checked(source, own_text, layers, heads, d_model, context, lr, steps, batch
 
 def _default_flops() -> float:
     d = DEFAULTS
-    return training_flops(d["layers"], d["d_model"], d["context"], d["steps"], d["batch_size"])
+    return training_flops(
+        d["layers"], d["d_model"], d["context"], d["steps"], d["batch_size"], len(set(corpus_text("Hamlet")))
+    )
 
 
 def is_trained(source, own_text, layers, heads, d_model, context, lr, steps, batch_size, seed, *, device=None) -> bool:
@@ -138,7 +142,13 @@ def trained_model(key: str) -> tuple[TinyGPT, Corpus, GPTRun]:
                 "press Train to train it again."
             )
         _MODELS.move_to_end(key)
-        return _MODELS[key]
+        model, corpus, run = _MODELS[key]
+    if run.diverged_at is not None:  # its weights hold NaN: sampling would fail, attention would be NaN
+        raise ValueError(
+            f"This model diverged at step {run.diverged_at} (its loss stopped being a finite number), so it can "
+            "neither write nor be looked into. Train again with a lower learning rate."
+        )
+    return model, corpus, run
 
 
 def windows(ids: torch.Tensor, starts: torch.Tensor, context: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -89,7 +89,7 @@ class Spectra:
     random_error: torch.Tensor  # (k,)
     params: torch.Tensor  # (k,) r(m + n): numbers stored by the two factors at rank r
     full_params: int  # m·n
-    break_even: int  # the largest r with r(m + n) < m·n: above it the factors store more than W
+    break_even: int  # the largest r with r(m + n) < m·n: from the next r on, the factors store at least as much as W
     real_rank_at_mark: int  # the smallest rank with relative error ≤ ERROR_MARK, real matrix
     random_rank_at_mark: int  # the same for the random matrix
     rank_ratio: float  # real_rank_at_mark / random_rank_at_mark: below 1, the real matrix compresses better

@@ -1,8 +1,8 @@
 """Softmax with temperature, top-k and top-p (nucleus) filtering, sampling, and why softmax subtracts the max.
 
 Logits are typed "word logit" lines or real GloVe scores (the lab's MiniLM has no next-token head).
-The sampling distribution is float64, so top-p's cut at "mass ≥ p" does not flip on rounding; the
-overflow demonstration is float32, a network's dtype, where exp overflows above 88.7.
+The sampling distribution is float64, so top-p's cut at "mass ≥ p" is decided with 16 digits rather
+than 7; the overflow demonstration is float32, a network's dtype, where exp overflows above 88.7.
 """
 
 from __future__ import annotations
@@ -225,8 +225,9 @@ class Samples:
     counts: torch.Tensor  # (n_words,) int64 how often each word was drawn
     expected: torch.Tensor  # (n_words,) N × probability; 0 for a filtered word
     statistic: float  # χ²
-    dof: int
+    dof: int  # tested − 1
     p_value: float
+    tested: int  # words with an expected count above 0 (a kept word whose probability rounds to 0 has none)
 
 
 def draw_samples(logits, temperature: float, top_k: int, top_p: float, n: int, seed: int, *, device=None) -> Samples:
@@ -237,7 +238,7 @@ def draw_samples(logits, temperature: float, top_k: int, top_p: float, n: int, s
     counts = torch.bincount(draws, minlength=len(dist.probs)).to(dist.probs.device)
     expected = n * dist.probs
     statistic, dof, p_value = chi_square(counts, expected)
-    return Samples(n, seed, dist.kept, counts, expected, statistic, dof, p_value)
+    return Samples(n, seed, dist.kept, counts, expected, statistic, dof, p_value, tested=int((expected > 0).sum()))
 
 
 @dataclass(frozen=True)

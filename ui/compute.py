@@ -12,7 +12,7 @@ import functools
 import importlib
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import streamlit as st
 import torch
@@ -55,14 +55,21 @@ def _timed_host_call(
     return to_host(result), timing
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _cached_call(
+def _compute_on_miss(
     module: str, name: str, key: tuple, kwargs_items: tuple, progress: str | None, _misses: list, _args: tuple
 ) -> tuple[Any, Timing]:
     # Runs only on a cache miss. Underscored parameters stay out of the cache key: the list that
     # records the miss, and the arguments themselves, which ``key`` stands for.
     _misses.append(name)
     return _timed_host_call(_engine_function(module, name), _args, dict(kwargs_items), progress)
+
+
+# Results are kept for every visitor, counted in entries: 64 ordinary results, and 4 large ones (an
+# image's SVD is ~40 MB at 1024 × 1024 in colour; 64 of those would pin gigabytes of memory).
+_CACHES = {
+    True: st.cache_data(max_entries=64, show_spinner=False)(_compute_on_miss),
+    "large": st.cache_data(max_entries=4, show_spinner=False)(_compute_on_miss),
+}
 
 
 def cache_identity(value: Any) -> Any:
@@ -79,7 +86,7 @@ def call_engine(
     args: tuple,
     kwargs: dict,
     *,
-    cache: bool,
+    cache: bool | Literal["large"],
     refresh: bool = False,
     progress: str | None = None,
 ) -> tuple[Any, Timing, bool]:
@@ -87,7 +94,8 @@ def call_engine(
 
     ``cache=True`` is for deterministic, heavy calls keyed on scalars (or on an argument's
     ``cache_key``, see ``cache_identity``): the timing returned is the one measured when the result
-    was computed. ``refresh=True`` drops this call's cached result
+    was computed; ``cache="large"`` keeps fewer of them, for results of tens of megabytes.
+    ``refresh=True`` drops this call's cached result
     first (a "measure again" button), leaving other entries alone. ``progress``: a label for a
     progress bar, filled by ``fn``'s ``progress`` callback (long calls such as training).
     """
@@ -97,9 +105,10 @@ def call_engine(
     misses: list[str] = []
     identity = tuple(cache_identity(a) for a in args)
     key = (fn.__module__, fn.__name__, identity, tuple(sorted(kwargs.items())), progress)
+    cached_call = _CACHES[cache]
     if refresh:
-        _cached_call.clear(*key, misses, args)
-    result, timing = _cached_call(*key, misses, args)
+        cached_call.clear(*key, misses, args)
+    result, timing = cached_call(*key, misses, args)
     return result, timing, not misses
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -128,14 +128,15 @@ class Section:
         fn: Callable[..., Any],
         /,
         *args: Any,
-        cache: bool = False,
+        cache: bool | Literal["large"] = False,
         refresh: bool = False,
         progress: str | None = None,
         **kwargs: Any,
     ) -> Any | None:
         """The host copy of ``fn(*args, **kwargs)``, or None after showing why the input was refused.
 
-        ``cache=True`` keeps the result for every visitor (deterministic, heavy calls);
+        ``cache=True`` keeps the result for every visitor (deterministic, heavy calls), ``cache="large"``
+        the same for results of tens of megabytes (fewer are kept);
         ``refresh=True`` recomputes this call's cached result; ``progress`` labels a progress bar
         that ``fn`` fills (it takes a ``progress`` callback).
         """

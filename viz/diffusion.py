@@ -190,7 +190,7 @@ def pixel_histogram_figure(f) -> go.Figure:
 def schedule_figure(schedules, f, *, quantity: str) -> go.Figure:
     """ᾱ_t (quantity="alpha_bar") or the signal-to-noise ratio on a log axis (quantity="snr"), with t marked.
 
-    t is drawn as the fraction t/T so schedules of any T share the axis; SNR skips t = 0 (infinite).
+    Both schedules share the axis of steps t = 0 … T; SNR skips t = 0 (infinite).
     """
     traces = []
     for s in schedules:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.parts import BOTTOM_LEGEND, TICK_FONT, horizontal_rule, line, panel_title, short, vertical_marker
+from viz.parts import (
+    BOTTOM_LEGEND,
+    TICK_FONT,
+    horizontal_rule,
+    line,
+    panel_title,
+    similarity_bars,
+    vertical_marker,
+)
 from viz.theme import DERIVED, NEGATIVE, NEUTRAL, VECTOR_A, VECTOR_B, figure
 
 REAL, RANDOM = VECTOR_A, VECTOR_B
@@ -79,39 +87,13 @@ def error_figure(sp, rank: int) -> go.Figure:
 
 def ranking_figure(shift) -> go.Figure:
     """Cosine of the query to each sentence in the original model and with the rank-r matrix."""
-    rows = np.arange(len(shift.sentences))
-    traces = [
-        dict(
-            type="bar",
-            y=rows,
-            x=np.asarray(scores, dtype=float),
-            orientation="h",
-            name=name,
-            marker=dict(color=color),
-            text=[f"{v:.3f}" for v in np.asarray(scores, dtype=float)],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate=f"{name}<br>cos = %{{x:.4f}}<extra></extra>",
-        )
-        for scores, name, color in (
-            (shift.before, "original model", NEUTRAL),
-            (shift.after, f"rank {shift.rank} matrix", VECTOR_A),
-        )
-    ]
-    low = min(0.0, float(np.min(shift.before)), float(np.min(shift.after)))
-    layout = {
-        "barmode": "group",
-        "xaxis": dict(title=dict(text="cosine similarity to the query"), range=[low - 0.1, 1.15]),
-        "yaxis": dict(
-            autorange="reversed",
-            tickvals=rows,
-            ticktext=[short(s, 36) for s in shift.sentences],
-            tickfont=TICK_FONT,
-        ),
-        "legend": BOTTOM_LEGEND,
-        "margin": dict(l=10, r=10, t=20, b=80),
-    }
-    return figure(traces, layout, height=int(140 + 50 * len(rows)))
+    return similarity_bars(
+        shift.sentences,
+        shift.before,
+        shift.after,
+        names=("original model", f"rank {shift.rank} matrix"),
+        x_title="cosine similarity to the query",
+    )
 
 
 def loss_figure(fit) -> go.Figure:

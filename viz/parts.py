@@ -11,7 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-from viz.theme import ACCENT, DERIVED, DIVERGING, NEGATIVE, NEUTRAL, POSITIVE, VECTOR_B, figure
+from viz.theme import ACCENT, DERIVED, DIVERGING, NEGATIVE, NEUTRAL, POSITIVE, VECTOR_A, VECTOR_B, figure
 
 
 def arrow(tip, color: str, name: str, *, dash: str = "solid", width: float = 3) -> tuple[dict, dict]:
@@ -258,3 +258,36 @@ def png_source(pixels: np.ndarray) -> str:
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, format="PNG", compress_level=1)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def similarity_bars(labels: Sequence[str], before, after, *, names: tuple[str, str], x_title: str) -> go.Figure:
+    """Cosine similarities of sentences to one text, in two models side by side (grey before, blue after).
+
+    Rows are numbered so two identical sentences stay two bars; ``labels`` name them on the axis.
+    """
+    rows = np.arange(len(labels))
+    before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    traces = [
+        dict(
+            type="bar",
+            y=rows,
+            x=scores,
+            orientation="h",
+            name=name,
+            marker=dict(color=color),
+            text=[f"{v:.3f}" for v in scores],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=f"{plain(name)}<br>cos = %{{x:.4f}}<extra></extra>",
+        )
+        for scores, name, color in ((before, names[0], NEUTRAL), (after, names[1], VECTOR_A))
+    ]
+    low = min(0.0, float(before.min()), float(after.min()))
+    layout = {
+        "barmode": "group",
+        "xaxis": dict(title=dict(text=x_title), range=[low - 0.1, 1.15]),
+        "yaxis": dict(autorange="reversed", tickvals=rows, ticktext=[short(s, 36) for s in labels], tickfont=TICK_FONT),
+        "legend": BOTTOM_LEGEND,
+        "margin": dict(l=10, r=10, t=20, b=80),
+    }
+    return figure(traces, layout, height=int(140 + 50 * len(labels)))

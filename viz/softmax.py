@@ -19,7 +19,14 @@ _NOTE = dict(yref="y", yanchor="bottom", showarrow=False, font=dict(size=11, col
 
 
 def _labels(words: Sequence[str]) -> list[str]:
-    return [short(w, 14) for w in words]
+    """Axis categories: each word shortened, numbered where two would read the same (a bar per word)."""
+    shortened = [short(w, 14) for w in words]
+    seen: dict[str, int] = {}
+    labels = []
+    for label in shortened:
+        seen[label] = seen.get(label, 0) + 1
+        labels.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return labels
 
 
 def _status(dist) -> list[str]:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.parts import BOTTOM_LEGEND, COLORBAR, TICK_FONT, outline, panel_title, plain, short
+from viz.parts import BOTTOM_LEGEND, COLORBAR, TICK_FONT, outline, panel_title, plain, short, similarity_bars
 from viz.theme import ACCENT, NEUTRAL, PROBABILITY, VECTOR_A, VECTOR_B, figure
 
 # Lines of the line view, drawn in bands of weight; lighter bands are fainter. Weights under the
@@ -232,33 +232,10 @@ def rewrite_map(change: np.ndarray, tokens: Sequence[str]) -> go.Figure:
 
 def ablation_bars(ablation) -> go.Figure:
     """Cosine of the text to each compared sentence, with every head on and with the chosen heads off."""
-    labels = [short(s, 40) for s in ablation.compared]
-    traces = [
-        dict(
-            type="bar",
-            y=labels,
-            x=np.asarray(scores, dtype=float),
-            orientation="h",
-            name=name,
-            marker=dict(color=color),
-            text=[f"{v:.3f}" for v in np.asarray(scores, dtype=float)],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate=f"{name}<br>cos = %{{x:.4f}}<extra></extra>",
-        )
-        for scores, name, color in (
-            (ablation.intact, "all heads on", NEUTRAL),
-            (ablation.ablated, "chosen heads off", VECTOR_A),
-        )
-    ]
-    layout = {
-        "barmode": "group",
-        "xaxis": dict(
-            title=dict(text="cosine similarity to the text"),
-            range=[min(0.0, float(np.min(ablation.ablated)) - 0.05), 1.1],
-        ),
-        "yaxis": dict(autorange="reversed", tickfont=TICK_FONT),
-        "legend": BOTTOM_LEGEND,
-        "margin": dict(l=10, r=10, t=20, b=80),
-    }
-    return figure(traces, layout, height=int(140 + 55 * len(labels)))
+    return similarity_bars(
+        ablation.compared,
+        ablation.intact,
+        ablation.ablated,
+        names=("all heads on", "chosen heads off"),
+        x_title="cosine similarity to the text",
+    )

@@ -15,7 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("AIML_CHROMIUM", "/usr/bin/chromium")
@@ -148,3 +148,21 @@ def wait_charts(page: Page, timeout_ms: int = 30_000) -> None:
         " return c.length > 0 && c.every((e) => e.querySelector('.main-svg')); }",
         timeout=timeout_ms,
     )
+
+
+def open_lesson(page: Page, url: str) -> None:
+    """Go to a lesson page and wait until its script has finished and every chart is drawn."""
+    page.goto(url)
+    wait_idle(page)
+    wait_charts(page)
+
+
+def metric(page: Page, label: str) -> Locator:
+    """The value box of the metric whose label is exactly ``label``."""
+    box = page.get_by_test_id("stMetric").filter(has=page.get_by_text(label, exact=True))
+    return box.get_by_test_id("stMetricValue")
+
+
+def slider(page: Page, label: str) -> Locator:
+    """The keyboard-focusable input of the main area's slider labelled ``label``."""
+    return page.get_by_test_id("stMain").locator(f'[data-testid=stSlider] input[aria-label="{label}"]')

@@ -77,7 +77,8 @@ def test_on_a_phone_the_controls_fold_away_and_the_chart_comes_first(app_url, br
         controls = main.get_by_test_id("stExpander").filter(has_text="Controls").first
         expect(controls).to_be_visible()
         hidden_input = controls.locator(
-            "[data-testid=stSlider], [data-testid=stNumberInput], [data-testid=stRadio], [data-testid=stSelectbox]"
+            "[data-testid=stSlider], [data-testid=stNumberInput], [data-testid=stRadio], [data-testid=stSelectbox], "
+            "[data-testid=stTextArea]"
         )
         expect(hidden_input.first).to_be_hidden()
         controls.get_by_text("Controls").click()

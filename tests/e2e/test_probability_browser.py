@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import wait_charts, wait_idle
+from tests.e2e.browser import metric, open_lesson, slider
 
 pytestmark = pytest.mark.e2e
 
@@ -20,24 +20,8 @@ TRACE_Y_JS = """name => {
 }"""
 
 
-def metric(page, label: str):
-    """The value box of the metric whose label is exactly ``label``."""
-    box = page.get_by_test_id("stMetric").filter(has=page.get_by_text(label, exact=True))
-    return box.get_by_test_id("stMetricValue")
-
-
-def open_page(page, url: str) -> None:
-    page.goto(url)
-    wait_idle(page)
-    wait_charts(page)
-
-
-def slider(page, label: str):
-    return page.get_by_test_id("stMain").locator(f'[data-testid=stSlider] input[aria-label="{label}"]')
-
-
 def test_softmax_cooling_sharpens_the_sampled_distribution(app_url, page):
-    open_page(page, f"{app_url}/softmax")
+    open_lesson(page, f"{app_url}/softmax")
     kept = "after top-k and top-p, renormalised"
     before = page.evaluate(TRACE_Y_JS, kept)
     assert sum(before) == pytest.approx(1.0, abs=1e-6)
@@ -53,7 +37,7 @@ def test_softmax_cooling_sharpens_the_sampled_distribution(app_url, page):
 
 
 def test_entropy_in_nats_is_the_bits_times_ln_2(app_url, page):
-    open_page(page, f"{app_url}/entropy")
+    open_lesson(page, f"{app_url}/entropy")
     bits = float(metric(page, "H(p), bits").inner_text())
     page.get_by_test_id("stMain").get_by_text("nats", exact=True).click()
     expect(page).to_have_url(re.compile(r"ent_unit=nats"))
@@ -62,7 +46,7 @@ def test_entropy_in_nats_is_the_bits_times_ln_2(app_url, page):
 
 
 def test_bayes_medical_preset_shows_the_base_rate_fallacy(app_url, page):
-    open_page(page, f"{app_url}/bayes")
+    open_lesson(page, f"{app_url}/bayes")
     page.get_by_test_id("stMain").get_by_text("medical test", exact=True).click()
     expect(page).to_have_url(re.compile(r"by_case=medical"))
     posterior = metric(page, "P(ill | +)")
@@ -72,7 +56,7 @@ def test_bayes_medical_preset_shows_the_base_rate_fallacy(app_url, page):
 
 
 def test_bootstrap_typed_scores_change_the_mean(app_url, page):
-    open_page(page, f"{app_url}/bootstrap")
+    open_lesson(page, f"{app_url}/bootstrap")
     box = page.get_by_test_id("stMain").locator('textarea[aria-label="Model A\'s scores"]')
     box.fill("0.5, 0.6, 0.7, 0.8")
     box.press("Control+Enter")
@@ -81,7 +65,7 @@ def test_bootstrap_typed_scores_change_the_mean(app_url, page):
 
 
 def test_diffusion_step_slider_renoises_the_image(app_url, page):
-    open_page(page, f"{app_url}/noise-diffusion")
+    open_lesson(page, f"{app_url}/noise-diffusion")
     alpha = metric(page, "ᾱ_t")
     before = float(alpha.inner_text())
     step = slider(page, "step t")

@@ -249,3 +249,12 @@ def test_the_caps_are_generous_but_finite():
     largest = bootstrap.bootstrap(text(np.linspace(0, 1, bootstrap.MAX_VALUES)), bootstrap.MAX_RESAMPLES, 0.95, 0)
     assert int(largest.counts.sum()) == bootstrap.MAX_RESAMPLES
     assert largest.low == pytest.approx(0.5 - 1.96 * largest.bootstrap_se, abs=0.1 * largest.bootstrap_se)
+
+
+def test_a_large_score_on_one_item_does_not_hide_differences_on_the_others():
+    # The tie tolerance follows the differences' size, not the scores': B is ahead by 0.3 on average.
+    result = bootstrap.compare("1e9, 0, 0, 0", "1e9, 0.5, 0.4, 0.3", 10_000, 0.95, 0)
+    draws = bootstrap.resample_indices(4, 10_000, 0)
+    only_the_tied_item = float((draws == 0).all(dim=1).double().mean())  # every pick is item 0: B − A = 0
+    assert result.ties == pytest.approx(only_the_tied_item)
+    assert result.difference.low > 0 and result.b_wins == pytest.approx(1 - only_the_tied_item)

@@ -1,5 +1,6 @@
 """The tiny GPT's corpus, counting baselines, training loop, sampling, attention and embedding map."""
 
+import dataclasses
 import itertools
 import math
 import threading
@@ -228,3 +229,22 @@ def test_the_embedding_map_is_the_pca_of_the_embedding_rows():
 )
 def test_character_kinds(char, kind):
     assert char_kind(char) == kind
+
+
+def test_a_diverged_model_is_refused_in_words_not_sampled(monkeypatch):
+    run = tiny(seed=11)
+    model, corpus, _ = gpt_training.trained_model(run.key)
+    monkeypatch.setitem(gpt_training._MODELS, run.key, (model, corpus, dataclasses.replace(run, diverged_at=7)))
+    for call in (
+        lambda: gpt_sampling.generate(run.key, "", 10, 1.0, 0, 1.0, 0, device="cpu"),
+        lambda: gpt_sampling.attention_map(run.key, "hgf", device="cpu"),
+    ):
+        with pytest.raises(ValueError, match="diverged at step 7"):
+            call()
+
+
+def test_the_work_cap_counts_the_output_layer_of_a_large_alphabet():
+    alphabet = "".join(chr(0x4E00 + i) for i in range(1000))  # 1,000 distinct characters: a wide output layer
+    small = gpt_training.training_flops(1, 128, 64, 100, 8, 65)
+    wide = gpt_training.training_flops(1, 128, 64, 100, 8, len(alphabet))
+    assert wide - small == pytest.approx(6 * 128 * (1000 - 65) * 100 * 8 * 64)

@@ -62,3 +62,10 @@ def test_overflow_figures_draw_only_finite_numbers():
         assert all_finite(validated(fig))
     logs = validated(charts.log_softmax_figure(WORDS, result))
     np.testing.assert_allclose(numbers(logs["data"][0], "y"), [-1000, -2000, -2900, -4000, 0], atol=1e-3)
+
+
+def test_words_that_shorten_alike_keep_a_bar_each():
+    words = ("abcdefghijklmnopq", "abcdefghijklmnopr", "cat")
+    dist = softmax.sampling_distribution((1.0, 2.0, 3.0), 1.0)
+    x = charts.probability_figure(words, dist).data[0].x
+    assert len(set(x)) == 3

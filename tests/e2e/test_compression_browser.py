@@ -1,0 +1,47 @@
+"""The compression pages in a real browser: moving a rank redraws the numbers, and both routes agree."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.browser import metric, open_lesson, slider
+
+pytestmark = pytest.mark.e2e
+
+
+def test_svd_rank_slider_and_eckart_young_on_screen(app_url, page):
+    open_lesson(page, f"{app_url}/svd")
+    from_image, from_sigma = metric(page, "relative error, from the image"), metric(page, "relative error, from σ")
+    before = from_image.inner_text()
+    assert before == from_sigma.inner_text()  # Eckart–Young: the pixels and the σ's left out agree
+    k = slider(page, "rank k (layers kept)")
+    k.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    expect(page).to_have_url(re.compile(r"svd_k=25"))
+    expect(from_image).not_to_have_text(before)
+    assert float(from_image.inner_text()) < float(before)
+    assert from_image.inner_text() == from_sigma.inner_text()
+
+
+def test_pca_more_components_rebuild_a_digit_better(app_url, page):
+    open_lesson(page, f"{app_url}/pca")
+    error = metric(page, "mean squared error")
+    before = float(error.inner_text())
+    k = slider(page, "components k")
+    k.focus()
+    page.keyboard.press("End")  # every component: the digit comes back whole
+    expect(page).to_have_url(re.compile(r"pca_k=64"))
+    expect(error).not_to_have_text(f"{before:.4g}")
+    assert float(error.inner_text()) < 1e-6 < before
+
+
+def test_low_rank_slider_moves_both_errors(app_url, page):
+    open_lesson(page, f"{app_url}/low-rank")
+    expect(metric(page, "MiniLM error at r = 48")).to_be_visible()
+    rank = slider(page, "rank r")
+    rank.focus()
+    page.keyboard.press("End")  # full rank: nothing is left out
+    expect(page).to_have_url(re.compile(r"lr_rank=384"))
+    expect(metric(page, "MiniLM error at r = 384")).to_have_text(re.compile(r"^0(\.0+)? %$"))
