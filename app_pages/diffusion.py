@@ -149,7 +149,8 @@ def forward_diffusion() -> None:
         return
     linear = section.run(diffusion.schedule, "linear", T, cache=True)
     cosine = section.run(diffusion.schedule, "cosine", T, cache=True)
-    result = section.run(diffusion.forward_process, image.pixels, name, T, t, int(seed), cache=True)
+    # The picture, not its pixels: the cache then keys on the image's name instead of hashing 2 MB a rerun.
+    result = section.run(diffusion.forward_process, image.picture(), name, T, t, int(seed), cache=True)
     if result is None or linear is None or cosine is None:
         return
     with controls:

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from bench.report import run
-from engine import attention, information, optimizers, pca, softmax
+from engine import attention, images, information, optimizers, pca, softmax, svd
 from engine.device import configure_threads, seeded_generator, warm_up
 
 MARK_BEGIN, MARK_END = "<!-- bench_reference:begin -->", "<!-- bench_reference:end -->"
@@ -77,6 +77,20 @@ def entropy_case() -> Case:
         "`scipy.stats.entropy(base=2)`",
         lambda: entropy(p_numpy, base=2, axis=1),
         lambda ours, theirs: np.allclose(ours.numpy(), theirs),
+    )
+
+
+def svd_case() -> Case:
+    generator = seeded_generator(3, torch.device("cpu"))
+    pixels = torch.rand(512, 512, 3, generator=generator).numpy()
+    picture = images.Picture("bench:noise-512", pixels)
+    grey = svd.matrices(torch.from_numpy(pixels), "grey")[0].numpy()  # the matrix the engine decomposes
+    return Case(
+        "SVD of a 512 × 512 grey picture (`svd.decompose`: also energy, rank, the first 6 layers)",
+        lambda: svd.decompose(picture, "grey", device="cpu").S[0],
+        "`numpy.linalg.svd(full_matrices=False)`",
+        lambda: np.linalg.svd(grey, full_matrices=False)[1],
+        lambda ours, theirs: np.allclose(ours.numpy(), theirs, rtol=1e-4, atol=1e-3),
     )
 
 
@@ -155,6 +169,7 @@ def optimizer_overhead_case() -> Case:
 CASES: tuple[Callable[[], Case], ...] = (
     attention_case,
     pca_case,
+    svd_case,
     softmax_case,
     entropy_case,
     optimizer_case,

@@ -16,6 +16,7 @@ import torch
 
 from engine.checks import int_in_range
 from engine.device import lesson_generator, resolve_device
+from engine.images import Picture
 from engine.noise import normal_pdf
 
 SCHEDULES = ("linear", "cosine")
@@ -70,6 +71,9 @@ def jump(x0: torch.Tensor, alpha_bar: float, noise: torch.Tensor) -> torch.Tenso
 
 
 def _checked_image(pixels) -> torch.Tensor:
+    """A picture's pixels (a ``Picture``, which caches key by its name, or a bare array) as float32, checked."""
+    if isinstance(pixels, Picture):
+        pixels = pixels.pixels
     if isinstance(pixels, torch.Tensor):
         image = pixels.to(torch.float32)
     else:  # a copy: a shared, read-only array must not be handed to torch as is
