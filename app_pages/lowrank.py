@@ -17,10 +17,10 @@ frame.header(
     "round: it does not compress the weights, it learns a *change* to them that is low-rank by construction.",
 )
 frame.formula(
-    r"W_r = U_r \Sigma_r V_r^{\top} = \sum_{i \le r} \sigma_i\, u_i v_i^{\top},\qquad "
+    r"W_r = U_r \Sigma_r V_r^{\top} = \sum_{i \le r} \sigma_i\, u_i v_i^{\top}",
     r"\frac{\lVert W - W_r \rVert_F}{\lVert W \rVert_F} = \sqrt{\frac{\sum_{i>r} \sigma_i^2}{\sum_i \sigma_i^2}}",
-    r"\text{LoRA: } y = W x + b + B A x,\quad B \in \mathbb{R}^{m \times r} \text{ (starts at 0)},\ "
-    r"A \in \mathbb{R}^{r \times n}",
+    r"\text{LoRA: } y = W x + b + B A x",
+    r"B \in \mathbb{R}^{m \times r} \text{ (starts at 0)},\quad A \in \mathbb{R}^{r \times n}",
     caption="Eckart–Young: no rank-r matrix is closer to W in the Frobenius norm than the truncated SVD W_r.",
 )
 

@@ -22,7 +22,7 @@ frame.formula(
     r"\sigma_1 \ge \sigma_2 \ge \dots \ge \sigma_r \ge 0",
     r"A_k = \sum_{i=1}^{k} \sigma_i\, u_i v_i^{\top}",
     r"\frac{\|A - A_k\|_F}{\|A\|_F} = \frac{\sqrt{\sum_{i>k} \sigma_i^2}}{\|A\|_F}",
-    r"\text{storage: } k\,(m + n + 1) \text{ numbers instead of } m \cdot n",
+    r"\text{storage: } k\,(m + n + 1) \text{ vs. } m \cdot n",
     caption="Eckart–Young: no matrix of rank k is closer to A than A_k, in this norm.",
 )
 
