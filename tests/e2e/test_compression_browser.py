@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import metric, open_lesson, slider
+from tests.e2e.browser import metric, open_lesson, slider, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -21,6 +21,8 @@ def test_svd_rank_slider_and_eckart_young_on_screen(app_url, page):
         page.keyboard.press("ArrowRight")
     expect(page).to_have_url(re.compile(r"svd_k=25"))
     expect(from_image).not_to_have_text(before)
+    # Each key press reruns the panel; read both numbers only once the last rerun has drawn.
+    wait_idle(page)
     assert float(from_image.inner_text()) < float(before)
     assert from_image.inner_text() == from_sigma.inner_text()
 
