@@ -14,7 +14,7 @@ import streamlit as st
 
 from app_pages.catalog import HOME, SECTIONS
 from engine.device import configure_threads, warm_up
-from ui import chart, page_memory, preload, style, viewport
+from ui import chart, page_memory, path, preload, style, viewport
 from ui.sidebar import device_panel
 
 # A local icon: an emoji or Material icon would be fetched from the internet by the browser.
@@ -53,4 +53,5 @@ st.set_page_config(page_title=f"{navigation.title} · AI Math Lab" if navigation
 page_memory.open_page(navigation.url_path)
 device_panel()
 navigation.run()
+path.footer(navigation.url_path)
 preload.first_page_drawn()

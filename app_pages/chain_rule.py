@@ -106,7 +106,7 @@ frame.try_this(
         "every gradient behind it shrinks — a vanishing gradient.",
         "On the map, put the point where two contours bend: the arrows stay perpendicular to the contour "
         "through the point.",
-        "Type x*x*x and compare with x**3: a different graph, the same gradient.",
+        "Type `x*x*x` and compare with `x**3`: a different graph, the same gradient.",
     ]
 )
 frame.where_in_ai(

@@ -24,8 +24,8 @@ frame.formula(
 FUNCTIONS = [*derivatives.MENU, "type my own"]
 STEPS = [round(m * 10.0**e, 12) for e in range(-3, 1) for m in (1, 2, 5)]  # 0.001 ... 5
 FORMULA_HELP = (
-    "Use x, numbers, + - * / ** and ( ), and sin cos tan exp log sqrt abs tanh sigmoid relu gelu, "
-    "e.g. x**3 - 2*x or sin(x)/x. At most 200 characters."
+    "Use x, numbers, `+ - * / **` and `( )`, and sin cos tan exp log sqrt abs tanh sigmoid relu gelu, "
+    "e.g. `x**3 - 2*x` or `sin(x)/x`. At most 200 characters."
 )
 
 
