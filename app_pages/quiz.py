@@ -12,6 +12,7 @@ from ui import frame, widgets
 SCORE = "_quiz_score"  # section -> [answered, right], for this session
 SCORED = "_quiz_scored"  # (seed, question id) already counted: re-checking one does not add to the score
 VERDICTS = "_quiz_verdicts"  # (seed, question id) -> (typed text, Verdict), so feedback survives reruns
+NEW_ROUND_SEEDS = 99_999  # a fresh round's seed: short enough to read out of a link
 PAGES = {page.url_path: page for pages in CATALOG.values() for page in pages}
 
 frame.header(
@@ -26,7 +27,7 @@ frame.header(
 
 def new_round() -> None:
     # A callback runs before the script, so the seed box is drawn with the new value (and the URL follows).
-    st.session_state["quiz_seed"] = float(secrets.randbelow(MAX_SEED + 1))
+    st.session_state["quiz_seed"] = float(1 + secrets.randbelow(NEW_ROUND_SEEDS))
 
 
 controls = st.columns([1, 1, 3], vertical_alignment="bottom")
