@@ -14,7 +14,7 @@ from engine import bayes, hardware, information
 from engine.quiz import Question, n
 from engine.quiz_live import ints, pick, vec
 from engine.softmax import sampling_distribution
-from engine.tiny_gpt import next_char_loss
+from engine.tiny_gpt import CausalSelfAttention, make_config, next_char_loss, parameter_count
 
 # ---- Probability & information -------------------------------------------------------------------------
 
@@ -76,6 +76,23 @@ def kl(gen: torch.Generator) -> Question:
     )
 
 
+def one_hot_loss(gen: torch.Generator) -> Question:
+    probs = _shuffled(gen, pick(gen, ((0.5, 0.3, 0.2), (0.7, 0.2, 0.1), (0.6, 0.25, 0.15), (0.4, 0.4, 0.2))))
+    target = ints(gen, 0, 2, 1)[0]
+    one_hot = torch.nn.functional.one_hot(torch.tensor(target), 3).double()
+    loss = float(information.cross_entropy(one_hot, torch.tensor(probs, dtype=torch.float64), "nats"))
+    prompt = (
+        f"A classifier gives the three classes probabilities $q = {vec(probs)}$, and the right class is class "
+        f"{target + 1}. What is its cross-entropy loss, in nats?"
+    )
+    why = f"With a one-hot target, $H(p, q) = -\\ln q_{{{target + 1}}} = -\\ln {n(probs[target])} = {n(loss)}$: "
+    why += "only the probability given to the right class counts."
+    data = {"q": probs, "target": target}
+    return Question(
+        "xent", "Probability & information", "entropy", prompt, "number", loss, why, abs_tol=0.01, data=data
+    )
+
+
 def posterior(gen: torch.Generator) -> Question:
     prior, hit, alarm = pick(gen, (0.01, 0.02, 0.05, 0.1, 0.2)), pick(gen, (0.8, 0.9, 0.95)), pick(gen, (0.05, 0.1))
     r = bayes.update(prior, hit, alarm)
@@ -117,6 +134,24 @@ def intensity(gen: torch.Generator) -> Question:
     return Question("intensity", "Hardware", "hardware", prompt, "number", value, why, rel_tol=0.01, data=data)
 
 
+def attention_parameters(gen: torch.Generator) -> Question:
+    d_model, heads = pick(gen, (16, 32, 48, 64)), pick(gen, (1, 2, 4))
+    layer = CausalSelfAttention(make_config(vocab_size=65, context=32, layers=1, heads=heads, d_model=d_model))
+    count = parameter_count(layer)
+    plural = "s" if heads > 1 else ""
+    prompt = (
+        f"One attention layer of the tiny GPT has $d_{{model}} = {d_model}$ and {heads} head{plural}: "
+        "$W_Q$, $W_K$, $W_V$ and the output $W_O$, each $d_{model} \\times d_{model}$ with a bias. How many "
+        "parameters does it hold?"
+    )
+    why = (
+        f"Four {d_model} × {d_model} matrices and four biases of {d_model}: $4({d_model}^2 + {d_model}) = {n(count)}$. "
+    )
+    why += "The number of heads does not change it: the heads split $d_{model}$ between them."
+    data = {"d_model": d_model, "heads": heads}
+    return Question("attn_params", "Put it together", "tiny-gpt", prompt, "number", float(count), why, data=data)
+
+
 def initial_loss(gen: torch.Generator) -> Question:
     vocab = pick(gen, (2, 10, 26, 65, 100))
     loss = float(next_char_loss(torch.zeros(1, 1, vocab), torch.zeros(1, 1, dtype=torch.long)))
@@ -131,6 +166,6 @@ def initial_loss(gen: torch.Generator) -> Question:
 
 
 GENERATORS: tuple[Callable[[torch.Generator], Question], ...] = (
-    softmax_temperature, entropy, kl, posterior,
-    intensity, initial_loss,
+    softmax_temperature, entropy, kl, one_hot_loss, posterior,
+    intensity, attention_parameters, initial_loss,
 )  # fmt: skip
