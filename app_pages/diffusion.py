@@ -150,7 +150,8 @@ def forward_diffusion() -> None:
     linear = section.run(diffusion.schedule, "linear", T, cache=True)
     cosine = section.run(diffusion.schedule, "cosine", T, cache=True)
     # The picture, not its pixels: the cache then keys on the image's name instead of hashing 2 MB a rerun.
-    result = section.run(diffusion.forward_process, image.picture(), name, T, t, int(seed), cache=True)
+    picture = image.picture()
+    result = section.run(diffusion.forward_process, picture, name, T, t, int(seed), cache=True)
     if result is None or linear is None or cosine is None:
         return
     with controls:
@@ -161,7 +162,7 @@ def forward_diffusion() -> None:
         frame.metric("signal-to-noise ᾱ/(1 − ᾱ)", snr)
     with right:
         st.markdown(f"**{image.label}**, frames at t = {', '.join(str(s) for s in result.strip_t)} of T = {T}")
-        section.chart(charts.strip_figure(result))
+        section.chart(charts.strip_figure(result, name=f"{picture.cache_key} {name} T={T} seed={int(seed)}"))
         st.caption(
             f"The pictures show −1 as black and +1 as white; values outside are clipped to those colours — "
             f"{result.clipped:.1%} of x_t's values at t = {t}. Frames show every k-th pixel, which keeps the noise's "

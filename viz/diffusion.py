@@ -6,7 +6,16 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.parts import BOTTOM_LEGEND, TICK_FONT, line, now_marker, panel_title, png_source, vertical_marker
+from viz.parts import (
+    BOTTOM_LEGEND,
+    TICK_FONT,
+    line,
+    now_marker,
+    panel_title,
+    png_source,
+    remembered,
+    vertical_marker,
+)
 from viz.theme import ACCENT, DERIVED, GRID, NEUTRAL, VECTOR_A, VECTOR_B, figure
 
 SCHEDULE_COLORS = {"linear": VECTOR_A, "cosine": VECTOR_B}
@@ -149,20 +158,28 @@ def _image_layout(width: int, height: int) -> dict:
     }
 
 
-def strip_figure(f) -> go.Figure:
-    """x_t at several t side by side, as one PNG, each frame labelled with its t and ᾱ_t."""
+def _strip_png(frames: list[np.ndarray]) -> str:
+    h = frames[0].shape[0]
+    gap = np.full((h, GAP, 3), 255, dtype=np.uint8)
+    return png_source(np.concatenate([p for frame in frames for p in (frame, gap)][:-1], axis=1))
+
+
+def strip_figure(f, *, name: str | None = None) -> go.Figure:
+    """x_t at several t side by side, as one PNG, each frame labelled with its t and ᾱ_t.
+
+    ``name``: what the strip depends on (image, schedule, T, seed; not t), so moving t reuses its PNG.
+    """
     frames = [to_bytes(np.asarray(frame)) for frame in f.strip]
     h, w = frames[0].shape[:2]
-    gap = np.full((h, GAP, 3), 255, dtype=np.uint8)
-    row = np.concatenate([p for frame in frames for p in (frame, gap)][:-1], axis=1)
+    width = len(frames) * (w + GAP) - GAP
     labels = [
         dict(x=i * (w + GAP) + w / 2, y=-0.5, xref="x", yref="y", yanchor="bottom", showarrow=False, text=f"t = {t}")
         for i, t in enumerate(f.strip_t)
     ]
-    trace = dict(type="image", source=png_source(row), hoverinfo="skip", name="x_t")
-    layout = _image_layout(row.shape[1], h)
+    trace = dict(type="image", source=remembered(name, lambda: _strip_png(frames)), hoverinfo="skip", name="x_t")
+    layout = _image_layout(width, h)
     layout["annotations"] = labels
-    return figure([trace], layout, height=max(140, min(260, int(900 * h / row.shape[1]) + 50)))
+    return figure([trace], layout, height=max(140, min(260, int(900 * h / width) + 50)))
 
 
 def view_figure(f) -> go.Figure:

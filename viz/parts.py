@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import numpy as np
 import plotly.graph_objects as go
@@ -258,6 +261,33 @@ def png_source(pixels: np.ndarray) -> str:
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, format="PNG", compress_level=1)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+T = TypeVar("T")
+_REMEMBERED: OrderedDict[str, object] = OrderedDict()
+REMEMBER = 16  # encoded pictures kept: a few per image page, for the visitors of the moment
+_REMEMBER_LOCK = threading.Lock()
+
+
+def remembered(name: str | None, make: Callable[[], T]) -> T:
+    """``make()``, kept under ``name`` for the next call (the last REMEMBER names, for every session).
+
+    For pictures that a control does not change (an SVD's original, a diffusion strip that does not
+    depend on t): encoding a PNG takes 5–15 ms, every time a slider moves. ``name`` must say
+    everything the result depends on; None makes it afresh.
+    """
+    if name is None:
+        return make()
+    with _REMEMBER_LOCK:  # sessions run in threads of one process
+        if name in _REMEMBERED:
+            _REMEMBERED.move_to_end(name)
+            return _REMEMBERED[name]  # type: ignore[return-value]
+    made = make()
+    with _REMEMBER_LOCK:
+        _REMEMBERED[name] = made
+        while len(_REMEMBERED) > REMEMBER:
+            _REMEMBERED.popitem(last=False)
+    return made
 
 
 def similarity_bars(labels: Sequence[str], before, after, *, names: tuple[str, str], x_title: str) -> go.Figure:

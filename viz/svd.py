@@ -3,9 +3,6 @@ spectrum on a log axis, the cumulative energy, and the first rank-1 layers with 
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
@@ -18,6 +15,7 @@ from viz.parts import (
     now_marker,
     panel_title,
     png_source,
+    remembered,
     vertical_marker,
 )
 from viz.theme import DERIVED, DIVERGING, NEUTRAL, VECTOR_A, figure
@@ -61,26 +59,10 @@ def _image_layout(width: int, height: int, title: str) -> dict:
     }
 
 
-_KEPT: OrderedDict[str, tuple[str, int, int]] = OrderedDict()  # PNGs of pictures that do not change, by name
-KEEP = 8
-_LOCK = threading.Lock()
-
-
-def _encoded(pixels: np.ndarray, name: str | None) -> tuple[str, int, int]:
-    """(PNG data URI, width, height) of the picture as sent; one with a ``name`` is encoded once."""
-    if name is not None:
-        with _LOCK:  # sessions run in threads of one process
-            if name in _KEPT:
-                _KEPT.move_to_end(name)
-                return _KEPT[name]
+def _encoded(pixels: np.ndarray) -> tuple[str, int, int]:
+    """(PNG data URI, width, height) of the picture as sent."""
     shown = display_pixels(pixels)
-    encoded = (png_source(shown), shown.shape[1], shown.shape[0])
-    if name is not None:
-        with _LOCK:
-            _KEPT[name] = encoded
-            while len(_KEPT) > KEEP:
-                _KEPT.popitem(last=False)
-    return encoded
+    return png_source(shown), shown.shape[1], shown.shape[0]
 
 
 def picture_figure(pixels: np.ndarray, title: str, *, name: str | None = None) -> go.Figure:
@@ -89,7 +71,7 @@ def picture_figure(pixels: np.ndarray, title: str, *, name: str | None = None) -
     ``name``: a name that always means these same pixels (an image's key and mode, for the original), so
     its PNG is made once, not again on every move of k (a 640 × 427 colour PNG takes ~15 ms here).
     """
-    source, width, height = _encoded(pixels, name)
+    source, width, height = remembered(name, lambda: _encoded(pixels))
     trace = dict(type="image", source=source, hoverinfo="skip", name=title)
     return figure(
         [trace], _image_layout(width, height, title), height=max(200, min(420, int(400 * height / width) + 40))
