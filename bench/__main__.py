@@ -5,7 +5,7 @@
 Runs each benchmark of bench/ in turn on this machine and writes its section of BENCHMARKS.md,
 after a heading that describes the machine and says how to read the numbers. Sections of other
 devices (a lent GPU's) are kept. One benchmark at a time, nothing else running: they measure
-ratios within one run, and a busy machine moves every number. Takes about 25 minutes on 2 cores.
+ratios within one run, and a busy machine moves every number. Takes about 35 minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from bench import (
     bench_browser,
     bench_capstone,
     bench_engine,
+    bench_fragments,
     bench_hardware,
+    bench_load,
     bench_pages,
     bench_reference,
     bench_server,
@@ -46,11 +48,13 @@ SUITE: dict[str, tuple[Callable[[], str], Callable[[], tuple[str, str]]]] = {
     "capstone": (lambda: bench_capstone.report(30), lambda: (bench_capstone.MARK_BEGIN, bench_capstone.MARK_END)),
     "hardware": (bench_hardware.report, lambda: bench_hardware.marks(_device_kind())),
     "pages": (lambda: bench_pages.report(3), lambda: (bench_pages.MARK_BEGIN, bench_pages.MARK_END)),
+    "fragments": (lambda: bench_fragments.report(3), lambda: (bench_fragments.MARK_BEGIN, bench_fragments.MARK_END)),
     "browser": (
         lambda: bench_browser.report(3, None),
         lambda: (bench_browser.MARK_BEGIN, bench_browser.MARK_END),
     ),
     "server": (bench_server.report, lambda: (bench_server.MARK_BEGIN, bench_server.MARK_END)),
+    "load": (bench_load.report, lambda: (bench_load.MARK_BEGIN, bench_load.MARK_END)),
 }
 
 

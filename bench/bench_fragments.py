@@ -1,0 +1,124 @@
+"""Script time of the rerun a browser really triggers, per page: one learner, nothing else running.
+
+    python -m bench.bench_fragments [--rounds 3] [--write]
+
+bench_pages times whole-script reruns in AppTest, an upper bound; in the browser a control inside
+an ``st.fragment`` reruns only its panel. Here one session of bench/st_client.py (Streamlit's own
+websocket protocol, no browser) opens each lesson on a real server on loopback and moves each of
+its sliders, radios, select boxes and checkboxes through its values (a slider to a quarter, three
+quarters and back to its default; a choice through its first options), ``rounds`` times. Each rerun
+is timed from sending the value to ``script_finished``: the script's time plus a loopback hop.
+The first round computes what later rounds find in the cache, as a first and a returning learner.
+Budget (DESIGN.md): p95 ≤ 100 ms per interaction, the slowest ≤ 500 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+from dataclasses import dataclass, field
+
+from app_pages.catalog import lesson_pages
+from bench.bench_load import SKIPPED, percentile
+from bench.report import write
+from bench.st_client import Session
+from tests.e2e.browser import streamlit_server
+
+MARK_BEGIN, MARK_END = "<!-- bench_fragments:begin -->", "<!-- bench_fragments:end -->"
+P95_BUDGET_MS, MAX_BUDGET_MS = 100.0, 500.0
+
+
+@dataclass
+class PageTimes:
+    title: str
+    reruns: list[tuple[float, str, bool]] = field(default_factory=list)  # (ms, "key=value", fragment only)
+
+
+async def time_page(base: str, url_path: str, title: str, rounds: int) -> PageTimes:
+    times = PageTimes(title)
+    async with Session(base, timeout_s=240.0) as session:
+        await session.open_page(url_path)
+        await session.settle()
+        keys = [control.key for control in session.movable()]
+        for _ in range(rounds):
+            for key in keys:
+                control = next((c for c in session.controls.values() if c.key == key), None)
+                if control is None or not control.movable:
+                    continue  # another move hid it (a preset's own sliders)
+                start = control.value
+                for value in [*(c for c in control.choices() if c != start), start]:
+                    control = next(c for c in session.controls.values() if c.key == key)
+                    run = await session.move(control, value)
+                    label = f"{key}={value[0] if isinstance(value, list) and len(value) == 1 else value}"
+                    times.reruns.append((1000 * run.seconds, label, bool(control.fragment_id)))
+    return times
+
+
+def report(rounds: int = 3) -> str:
+    pages = [(entry.url_path, entry.title) for _, entry in lesson_pages() if entry.url_path not in SKIPPED]
+    with streamlit_server() as base:
+        results = [asyncio.run(time_page(base, url_path, title, rounds)) for url_path, title in pages]
+    return section(results, rounds)
+
+
+def section(results: list[PageTimes], rounds: int) -> str:
+    rows = []
+    for page in results:
+        ms = [m for m, _, _ in page.reruns]
+        if not ms:
+            continue
+        p50, p95 = percentile(ms, 0.5), percentile(ms, 0.95)
+        slowest, what, _ = max(page.reruns)
+        fragment_share = sum(f for _, _, f in page.reruns) / len(ms)
+        rows.append(
+            f"| {page.title} | {len(ms)} | {fragment_share:.0%} | {p50:.0f} | {p95:.0f} | {p95 / P95_BUDGET_MS:.2f} "
+            f"| {slowest:.0f} (`{what}`) | {slowest / MAX_BUDGET_MS:.2f} |"
+        )
+    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+    return "\n".join(
+        [
+            MARK_BEGIN,
+            "## The rerun a browser triggers (`python -m bench.bench_fragments --write`)",
+            "",
+            f"Machine: {machine}. One session of `bench/st_client.py` on a real server on loopback moves every "
+            f"slider, radio, select box and checkbox of each page through its values, {rounds} rounds "
+            f"({', '.join(sorted(SKIPPED))} left out: {'; '.join(SKIPPED.values())}). A control inside an "
+            "`st.fragment` reruns only its panel, as in the browser; each rerun is timed from sending the value to "
+            "`script_finished` (script time plus one loopback hop). The first round computes what later rounds "
+            "find cached. Ratios at or below 1 are within budget (p95 ≤ 100 ms, slowest ≤ 500 ms).",
+            "",
+            "| page | reruns | of them fragment only | p50 ms | p95 ms | p95 / 100 ms | slowest ms (change) "
+            "| slowest / 500 ms |",
+            "|---|---|---|---|---|---|---|---|",
+            *rows,
+            MARK_END,
+        ]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Time the rerun each control triggers, page by page.")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", help="comma-separated url paths, e.g. svd,noise-diffusion (prints, never writes)")
+    parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
+    args = parser.parse_args()
+    if args.only:
+        wanted = args.only.split(",")
+        titles = {entry.url_path: entry.title for _, entry in lesson_pages()}
+        with streamlit_server() as base:
+            results = [asyncio.run(time_page(base, url, titles[url], args.rounds)) for url in wanted]
+        print(section(results, args.rounds))
+        for page in results:
+            for ms, what, fragment in sorted(page.reruns, reverse=True)[:8]:
+                print(f"  {page.title}: {ms:.0f} ms {what}{' (fragment)' if fragment else ''}")
+        return
+    text = report(args.rounds)
+    print(text)
+    if args.write:
+        write(text, MARK_BEGIN, MARK_END)
+
+
+if __name__ == "__main__":
+    main()

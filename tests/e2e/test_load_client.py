@@ -1,0 +1,78 @@
+"""The load test's protocol client (bench/st_client.py) against the real server: a short load, and
+the check that each rerun drew what the moved value draws, shown to catch a wrong value.
+
+No browser: the client speaks Streamlit's websocket protocol itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+
+import pytest
+
+from bench import bench_load
+from bench.st_client import Outputs, Session, region
+from tests.e2e.browser import streamlit_server
+
+PAGE, KEY = "vectors", "a_len"  # a slider inside an st.fragment
+
+
+@pytest.fixture(scope="module")
+def server() -> tuple[str, subprocess.Popen]:
+    started: list[subprocess.Popen] = []
+    with streamlit_server(started=started) as base:
+        yield base, started[0]
+
+
+def test_short_load_has_no_errors(server):
+    base, process = server
+    _, outputs, tally, samples, _ = asyncio.run(bench_load.drive(base, process, sessions=2, seconds=15, seed=1))
+    assert dict(tally.errors) == {}
+    assert len(tally.page_opens) == 2
+    assert len(tally.latencies) >= 8  # a move every 1–2 s in each of 2 sessions
+    assert tally.fragment_runs > 0
+    assert outputs.verified > 0
+    assert len(samples) >= 3 and all(s.rss_mb > 100 for s in samples)
+
+
+async def _moves(base: str, values: list, outputs: Outputs, expected: list | None = None) -> list[bool]:
+    """Open PAGE in a new session and set KEY to each of ``values`` in turn; check each rerun against
+    ``outputs`` as if the value had been ``expected[i]`` (by default, the value sent)."""
+    results = []
+    async with Session(base) as session:
+        await session.open_page(PAGE)
+        for index, value in enumerate(values):
+            control = next(c for c in session.controls.values() if c.key == KEY)
+            run = await session.move(control, value)
+            assert not run.exceptions and control.id in run.controls_drawn
+            assert run.status == 3  # FINISHED_FRAGMENT_RUN_SUCCESSFULLY: only the fragment reran
+            believed = session.controls[control.id]
+            if expected is not None:
+                believed.value = expected[index]
+            state = Outputs.state(PAGE, region(believed, session.controls), session.controls)
+            believed.value = value
+            results.append(outputs.check(state, run))
+    return results
+
+
+def test_every_rerun_matches_an_independent_session(server):
+    base, _ = server
+    outputs = Outputs()
+    low, high = [0.5], [4.0]
+    sequence = [low, high, low, high]
+    # The first session records what each state draws; a second, separate session must draw the same.
+    assert asyncio.run(_moves(base, sequence, outputs)) == [True, True, True, True]
+    recorded = outputs.recorded
+    assert asyncio.run(_moves(base, sequence, outputs)) == [True, True, True, True]
+    assert outputs.verified == len(sequence) + len(sequence) - recorded  # every rerun of session 2, checked
+    # The two values draw different output, so a rerun with the wrong one cannot pass.
+    assert len(set(outputs.references.values())) == recorded == 2
+
+
+def test_a_wrong_value_is_detected(server):
+    base, _ = server
+    outputs = Outputs()
+    asyncio.run(_moves(base, [[0.5], [4.0]], outputs))
+    # Send 0.5 while believing 4.0 was sent (and the reverse): the output is that of the other state.
+    assert asyncio.run(_moves(base, [[0.5], [4.0]], outputs, expected=[[4.0], [0.5]])) == [False, False]
