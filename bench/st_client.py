@@ -169,6 +169,9 @@ class Run:
     status: int | None = None
     bytes: int = 0  # delta bytes received, ref_hash references included
     elements: int = 0
+    # The server's own stopwatch on the script (or fragment) run, without transport: Streamlit sends it
+    # in a page_profile message when the server runs with --browser.gatherUsageStats=true.
+    script_ms: float | None = None
     exceptions: list[str] = field(default_factory=list)
     controls_drawn: set[str] = field(default_factory=set)
     query_strings: list[str] = field(default_factory=list)  # page_info_changed, in order
@@ -391,6 +394,8 @@ class Session:
         elif kind == "delta" and run is not None:
             run.bytes += size
             self._receive_delta(message, run)
+        elif kind == "page_profile" and run is not None:
+            run.script_ms = (run.script_ms or 0.0) + message.page_profile.exec_time / 1000  # µs; a rerun chain adds up
         elif kind == "script_finished" and run is not None:
             run.status = message.script_finished
             if message.script_finished in DONE:

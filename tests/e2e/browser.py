@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from playwright.sync_api import Browser, Locator, Page, sync_playwright
@@ -39,11 +39,15 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(
-    timeout_s: float = 90.0, script: Path = ROOT / "app.py", started: list[subprocess.Popen] | None = None
+    timeout_s: float = 90.0,
+    script: Path = ROOT / "app.py",
+    started: list[subprocess.Popen] | None = None,
+    options: Sequence[str] = (),
 ) -> Iterator[str]:
     """``streamlit run app.py`` (or ``script``) on a free loopback port; yields its base URL, stops it afterwards.
 
     ``started``: a list the server's process is appended to (a benchmark reads its memory).
+    ``options``: more ``--section.option=value`` flags for the server.
     """
     port = free_port()
     command = [
@@ -56,6 +60,7 @@ def streamlit_server(
         f"--server.port={port}",
         "--server.address=127.0.0.1",
         "--server.fileWatcherType=none",
+        *options,
     ]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     if started is not None:
