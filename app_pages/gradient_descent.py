@@ -1,4 +1,4 @@
-"""Gradient descent & optimizers: the learning rate on a parabola, then torch.optim racing on surfaces."""
+"""Gradient descent & optimizers: the learning rate on a parabola, then torch.optim's rules racing on surfaces."""
 
 import numpy as np
 import streamlit as st
@@ -13,8 +13,9 @@ frame.header(
     "The gradient points uphill, so a step of w ← w − lr·∇L goes down. Too small a learning rate "
     "creeps; too large overshoots the valley and can fly out of it. Real training uses smarter "
     "steps: **momentum** keeps rolling through small bumps and narrow valleys, and **Adam** scales each "
-    "coordinate's step by how large its gradients have been. Below, the real `torch.optim` classes "
-    "race on the surfaces people test optimizers on.",
+    "coordinate's step by how large its gradients have been. Below, six optimizers race on the surfaces "
+    "people test optimizers on, each written out exactly as `torch.optim` computes it (the Code panel shows "
+    "every rule; the tests check each step against `torch.optim` itself).",
 )
 frame.formula(
     r"w_{k+1} = w_k - \mathrm{lr}\,\nabla L(w_k)",

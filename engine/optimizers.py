@@ -2,8 +2,8 @@
 
 One dimension: the loss (w - 3)², where every step multiplies the distance to the minimum by
 (1 - 2·lr), so the learning rate alone decides whether descent creeps, overshoots, cycles or
-diverges. Two dimensions: classic test surfaces, and the real ``torch.optim`` classes racing on
-them from one start point.
+diverges. Two dimensions: classic test surfaces, and the update rules of ``torch.optim``'s
+optimizers (written out in engine/update_rules.py) racing on them from one start point.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import torch
 
 from engine.checks import int_in_range, number_in_range
 from engine.device import lesson_generator, resolve_device
+from engine.update_rules import OPTIMIZERS  # the rules, written out op for op as torch.optim runs them
 
 # --- one dimension ------------------------------------------------------------------------------
 
@@ -135,19 +136,6 @@ SURFACES = {
 LOSSES: dict[str, Loss2D] = {"Rosenbrock": _rosenbrock, "Himmelblau": _himmelblau, "saddle": _saddle, "Beale": _beale}
 CONDITION_RANGE = (1.0, 1000.0)
 
-# The optimizers, exactly as a training script would build them (``foreach=False``: with one
-# two-number tensor each, the single-tensor code path is the faster one). "SGD-family" ones take
-# the first learning rate, adaptive ones (steps of about lr, whatever the gradient's size) the second.
-MOMENTUM = 0.9
-ADAMW_DECAY = 0.1
-OPTIMIZERS: dict[str, tuple[str, Callable[..., torch.optim.Optimizer]]] = {
-    "SGD": ("sgd", lambda p, lr: torch.optim.SGD(p, lr=lr, foreach=False)),
-    "momentum": ("sgd", lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=MOMENTUM, foreach=False)),
-    "Nesterov": ("sgd", lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=MOMENTUM, nesterov=True, foreach=False)),
-    "RMSprop": ("adaptive", lambda p, lr: torch.optim.RMSprop(p, lr=lr, foreach=False)),
-    "Adam": ("adaptive", lambda p, lr: torch.optim.Adam(p, lr=lr, foreach=False)),
-    "AdamW": ("adaptive", lambda p, lr: torch.optim.AdamW(p, lr=lr, weight_decay=ADAMW_DECAY, foreach=False)),
-}
 MAX_STEPS_2D = 500
 MAX_NOISE = 10.0
 ESCAPE = 1e6  # |x| or |y| beyond this (or not finite): the run diverged and stops there
@@ -190,7 +178,8 @@ def race(
     seed: int = 0,
     device=None,
 ) -> Race:
-    """``steps`` steps of each chosen ``torch.optim`` optimizer on a surface, all from one start.
+    """``steps`` steps of each chosen optimizer on a surface, all from one start (the rules of
+    ``torch.optim``'s SGD, momentum, Nesterov, RMSprop, Adam and AdamW, engine/update_rules.py).
 
     ``noise`` adds the same N(0, noise²) draw to every optimizer's gradient at each step (stochastic
     gradients, identical for all, so the race stays fair). A run that leaves every bound stops there.
@@ -208,27 +197,25 @@ def race(
     dev = resolve_device(device)
     generator = lesson_generator(seed)
     origin = [number_in_range("The start", v, -50, 50) for v in start]
-    points = [torch.tensor(origin, dtype=torch.float64, device=dev, requires_grad=True) for _ in optimizers]
-    opts = [OPTIMIZERS[name][1]([p], rates[OPTIMIZERS[name][0]]) for name, p in zip(optimizers, points, strict=True)]
-    trail, losses = [torch.stack(points).detach()], []
-    for _ in range(steps):
-        # One forward and backward pass for every optimizer: the losses are independent, so the
-        # gradient of their sum is each run's own gradient. A run that has diverged keeps stepping
-        # (on inf or NaN, harmlessly) and is cut afterwards: checking every step would cost a
-        # device-to-host copy per step, a third of the race on the CPU.
-        stacked = torch.stack(points)
-        each = f(stacked[:, 0], stacked[:, 1])
-        for point in points:
-            point.grad = None
+    # One row per optimizer. One forward and backward pass serves them all: the losses are
+    # independent, so the gradient of their sum is each run's own gradient, row by row.
+    points = torch.tensor([origin] * len(optimizers), dtype=torch.float64, device=dev, requires_grad=True)
+    rows = points.detach().unbind()  # views: a rule stepping its row moves ``points``
+    steppers = [(OPTIMIZERS[name][1], rates[OPTIMIZERS[name][0]], {}) for name in optimizers]  # (rule, lr, memory)
+    trail, losses = [points.detach().clone()], []
+    for t in range(1, steps + 1):
+        # A run that has diverged keeps stepping (on inf or NaN, harmlessly) and is cut afterwards:
+        # checking every step would cost a device-to-host copy per step, a third of the race on the CPU.
+        points.grad = None
+        each = f(points[:, 0], points[:, 1])
         each.sum().backward()
-        if noise:
-            draw = noise * torch.randn(2, generator=generator, dtype=torch.float64).to(dev)
-            for point in points:
-                point.grad += draw
-        for opt in opts:
-            opt.step()
+        if noise:  # the same draw for every run, so the race stays fair
+            points.grad += noise * torch.randn(2, generator=generator, dtype=torch.float64).to(dev)
+        with torch.no_grad():
+            for row, gradient, (rule, lr, memory) in zip(rows, points.grad.unbind(), steppers, strict=True):
+                rule(row, gradient, memory, lr, t)
         losses.append(each.detach())
-        trail.append(torch.stack(points).detach())
+        trail.append(points.detach().clone())
     with torch.no_grad():
         losses.append(f(trail[-1][:, 0], trail[-1][:, 1]))
     path, loss = torch.stack(trail, dim=1), torch.stack(losses, dim=1)  # (runs, steps + 1, ...)

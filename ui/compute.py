@@ -112,12 +112,23 @@ def call_engine(
     return result, timing, not misses
 
 
+def _functions_in(value: Any) -> list[Callable[..., Any]]:
+    """``value`` if it is a function; the functions a dict holds (as values, or inside tuple values)."""
+    if inspect.isfunction(value):
+        return [value]
+    if isinstance(value, dict):
+        items = [v for entry in value.values() for v in (entry if isinstance(entry, tuple) else (entry,))]
+        return [v for v in items if inspect.isfunction(v)]
+    return []
+
+
 @functools.cache  # the source of a loaded function does not change; reading it costs ~5 ms a run
 def engine_sources(fn: Callable[..., Any]) -> tuple[tuple[str, str], ...]:
     """(qualified name, source) of ``fn`` and the lesson functions it calls, in call order.
 
-    Follows names ``fn`` refers to that are functions of a topic module in ``engine/``, so
-    the Code panel shows helpers like ``polar_vector`` but not input checks.
+    Follows names ``fn`` refers to that are functions of a topic module in ``engine/``, or a table
+    of them (the optimizers' rules by name), so the Code panel shows helpers like ``polar_vector``
+    but not input checks.
     """
     seen: dict[str, str] = {}
 
@@ -129,8 +140,7 @@ def engine_sources(fn: Callable[..., Any]) -> tuple[tuple[str, str], ...]:
         seen[qualname] = inspect.getsource(func)
         namespace = vars(inspect.getmodule(func))
         for name in func.__code__.co_names:
-            candidate = namespace.get(name)
-            if inspect.isfunction(candidate):
+            for candidate in _functions_in(namespace.get(name)):
                 visit(candidate)
 
     visit(fn)

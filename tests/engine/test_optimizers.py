@@ -76,8 +76,53 @@ def hand_written(rule: str, start, lr, steps, noise=None):
     return np.array(path)
 
 
+TORCH_OPTIM = {  # the classes the written-out rules copy, as a training script builds them
+    "SGD": lambda p, lr: torch.optim.SGD(p, lr=lr),
+    "momentum": lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=0.9),
+    "Nesterov": lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=0.9, nesterov=True),
+    "RMSprop": lambda p, lr: torch.optim.RMSprop(p, lr=lr),
+    "Adam": lambda p, lr: torch.optim.Adam(p, lr=lr),
+    "AdamW": lambda p, lr: torch.optim.AdamW(p, lr=lr, weight_decay=0.1),
+}
+
+
+def torch_optim_path(name: str, surface: str, start, lr: float, steps: int, noise=None) -> np.ndarray:
+    """The same race with the real torch.optim class, one step at a time."""
+    f = opt.loss_2d(surface)
+    w = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    optimizer = TORCH_OPTIM[name]([w], lr)
+    path = [w.detach().clone()]
+    for step in range(steps):
+        optimizer.zero_grad()
+        f(w[0], w[1]).backward()
+        if noise is not None:
+            w.grad += noise[step]
+        optimizer.step()
+        path.append(w.detach().clone())
+    return torch.stack(path).numpy()
+
+
+@pytest.mark.parametrize("name", list(opt.OPTIMIZERS))
+@pytest.mark.parametrize("surface", ["Rosenbrock", "Himmelblau", "saddle"])
+def test_the_written_out_rules_step_exactly_like_torch_optim(name, surface):
+    start, (lr_sgd, lr_adaptive) = opt.SURFACES[surface].start, opt.SURFACES[surface].lr
+    lr = lr_sgd if opt.OPTIMIZERS[name][0] == "sgd" else lr_adaptive
+    run = opt.race(surface, (name,), start, lr_sgd, lr_adaptive, 200).trajectories[0]
+    np.testing.assert_allclose(run.path.numpy(), torch_optim_path(name, surface, start, lr, 200), rtol=0, atol=1e-12)
+
+
+def test_noisy_gradients_reach_every_rule_like_torch_optim():
+    generator = torch.Generator().manual_seed(5)  # the lesson's draws for seed 5 (engine.device.lesson_generator)
+    noise = torch.stack([1.5 * torch.randn(2, generator=generator, dtype=torch.float64) for _ in range(100)])
+    for name in opt.OPTIMIZERS:
+        lr = 0.0005 if opt.OPTIMIZERS[name][0] == "sgd" else 0.01
+        run = opt.race("Rosenbrock", (name,), (-1.2, 1.0), 0.0005, 0.01, 100, noise=1.5, seed=5).trajectories[0]
+        expected = torch_optim_path(name, "Rosenbrock", (-1.2, 1.0), lr, 100, noise=noise)
+        np.testing.assert_allclose(run.path.numpy(), expected, rtol=0, atol=1e-12, err_msg=name)
+
+
 @pytest.mark.parametrize("rule", ["SGD", "momentum", "Nesterov", "Adam"])
-def test_torch_optimizers_follow_the_hand_written_rules(rule):
+def test_the_rules_are_the_documented_equations(rule):
     lr = 0.01 if rule == "Adam" else 0.0005
     run = opt.race("Rosenbrock", (rule,), (-1.2, 1.0), lr, lr, 150).trajectories[0]
     np.testing.assert_allclose(run.path.numpy(), hand_written(rule, (-1.2, 1.0), lr, 150), rtol=1e-9, atol=1e-10)
