@@ -82,9 +82,14 @@ def parse_numbers(text: str, name: str, max_count: int) -> list[float]:
         try:
             number = float(piece)
         except ValueError:
-            shown = piece if len(piece) <= 20 else piece[:20] + "…"
-            raise ValueError(f"{name}: '{shown}' (number {position}) is not a number.") from None
+            raise ValueError(f"{name}: '{_shortened(piece)}' (number {position}) is not a number.") from None
         if not math.isfinite(number):
-            raise ValueError(f"{name}: number {position} is {piece}; only finite numbers can be used.")
+            # "9" * 5000 reads as infinity: the sentence names it, not 5,000 digits of it.
+            raise ValueError(f"{name}: number {position} is {_shortened(piece)}; only finite numbers can be used.")
         numbers.append(number)
     return numbers
+
+
+def _shortened(piece: str, limit: int = 20) -> str:
+    """A typed piece as a message quotes it: at most ``limit`` characters, then an ellipsis."""
+    return piece if len(piece) <= limit else piece[:limit] + "…"

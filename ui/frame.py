@@ -144,7 +144,7 @@ class Section:
         try:
             result, timing, cached = call_engine(fn, args, kwargs, cache=cache, refresh=refresh, progress=progress)
         except ValueError as err:
-            st.error(str(err), icon=":material/error:")
+            st.error(quoted(str(err)), icon=":material/error:")  # a sentence that may quote what was typed
             return None
         self._last = (timing, cached)
         return result

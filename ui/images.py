@@ -16,7 +16,7 @@ import numpy as np
 import streamlit as st
 
 from engine import images
-from ui import widgets
+from ui import frame, widgets
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,9 @@ def picker(
             pixels, problem = _decoded(digest, max_side, data)
             if pixels is not None:
                 return PickedImage(label="your upload", key=f"upload:{digest}", pixels=pixels)
-            st.error(f"{problem} Showing {images.BUNDLED[name]} instead.", icon=":material/broken_image:")
+            st.error(frame.quoted(f"{problem} Showing {images.BUNDLED[name]} instead."), icon=":material/broken_image:")
     try:
         return PickedImage(label=images.BUNDLED[name], key=f"bundled:{name}", pixels=_bundled(name, max_side))
     except ValueError as err:
-        st.error(str(err), icon=":material/broken_image:")
+        st.error(frame.quoted(str(err)), icon=":material/broken_image:")
         return None

@@ -284,8 +284,13 @@ def text(label: str, *, key: str, value: str, height: int = 130, help: str | Non
 
 
 def toggle(label: str, *, key: str, value: bool = False, help: str | None = None) -> bool:
-    """An on/off switch."""
-    page_memory.register(key)
+    """An on/off switch.
+
+    Streamlit reads ``true`` or ``false`` in any case from a link and drops anything else silently.
+    """
+    raw = _link_value(key)
+    if raw is not None and raw.lower() not in ("true", "false"):
+        _say_ignored(key, raw, "use true or false.")
     return st.checkbox(label, value=value, help=help, key=key, bind=BIND)
 
 
@@ -308,10 +313,13 @@ def several(
         raw = st.query_params.get_all(key)
         by_name = {option.casefold(): option for option in options}
         chosen = [by_name[name.strip().casefold()] for name in raw if name.strip().casefold() in by_name]
-        unknown = [name for name in raw if name.strip().casefold() not in by_name]
+        # An empty value is how Streamlit links "none chosen"; any other name that matches no option is ignored.
+        unknown = [name for name in raw if name and name.strip().casefold() not in by_name]
         if unknown:
             _say_ignored(key, ",".join(unknown), f"choose from {', '.join(options)}.")
-        if chosen != raw:
+        if unknown and not chosen:  # nothing usable in the link: the default, as for every other control
+            st.session_state[key] = list(value)
+        elif chosen != raw:
             st.session_state[key] = list(dict.fromkeys(chosen))
     if listed:
         return st.multiselect(label, options=list(options), default=list(value), help=help, key=key, bind=BIND)

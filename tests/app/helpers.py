@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +53,20 @@ def plotly_figures(at: AppTest) -> list[dict]:
 def component_data(at: AppTest, name: str) -> list[dict]:
     """The ``data`` each mounted instance of a ``st.components.v2`` component was sent."""
     return [json.loads(e.proto.json) for e in at.get("bidi_component") if e.proto.component_name == name]
+
+
+# ui.frame.quoted escapes markdown's special characters, so an error box shows what was typed as typed.
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def plain(markdown: str) -> str:
+    """Markdown written through ``ui.frame.quoted``, as the learner reads it."""
+    return _ESCAPED.sub(r"\1", markdown)
+
+
+def errors(at: AppTest) -> list[str]:
+    """The sentence in every error box, as shown (engine sentences are quoted: they may repeat typed text)."""
+    return [plain(e.value) for e in at.error]
 
 
 def metric_values(at: AppTest) -> dict[str, str]:

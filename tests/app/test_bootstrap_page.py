@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from engine import bootstrap
-from tests.app.helpers import array, metric_values, open_code, open_page, plotly_figures
+from tests.app.helpers import array, errors, metric_values, open_code, open_page, plotly_figures
 
 PAGE = "app_pages/bootstrap.py"
 A = np.array([0.85, 0.88, 0.82, 0.90, 0.87])
@@ -42,7 +42,7 @@ def reference(a, b, resamples, level, seed):
 def test_default_view_matches_numpy_and_scipy():
     at = open_page(PAGE)
     assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
+    assert not at.error, errors(at)
     shown = metric_values(at)
     ref = reference(A, B, 10_000, 0.95, 0)
     assert float(shown["mean of 5 scores"]) == pytest.approx(A.mean(), abs=1e-4)
@@ -102,7 +102,7 @@ def test_bad_input_gets_a_sentence_and_nothing_breaks():
     at.text_area(key="bs_a").set_value(", ".join(map(str, A))).run()
     at.text_area(key="bs_b").set_value("0.9, 0.8").run()
     assert not at.exception
-    assert any("paired comparison" in e.value for e in at.error)
+    assert any("paired comparison" in e for e in errors(at))
     assert len(plotly_figures(at)) == 1  # model A's panel still draws
 
 

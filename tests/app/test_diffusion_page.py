@@ -10,7 +10,7 @@ from PIL import Image
 from scipy import stats
 
 from engine import images
-from tests.app.helpers import array, formulas, metric_values, open_page, plotly_figures
+from tests.app.helpers import array, errors, formulas, metric_values, open_page, plotly_figures
 
 PAGE = "app_pages/diffusion.py"
 
@@ -126,7 +126,7 @@ def test_an_upload_is_used_and_a_bad_one_is_explained():
 
     at.file_uploader(key="df_upload").upload("bomb.png", b"\x89PNG\r\n\x1a\n not really", "image/png").run()
     assert not at.exception, at.exception
-    assert any("not an image" in e.value for e in at.error)
+    assert any("not an image" in e for e in errors(at))
     assert plotly_figures(at), "the bundled photo is used instead"
 
 

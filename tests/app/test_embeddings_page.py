@@ -7,7 +7,7 @@ import pytest
 from sklearn.decomposition import PCA
 
 from engine import search, transformer, words
-from tests.app.helpers import array, open_page, plotly_figures
+from tests.app.helpers import array, errors, open_page, plotly_figures
 
 PAGE = "app_pages/embeddings.py"
 
@@ -39,7 +39,7 @@ def same_up_to_sign(ours: np.ndarray, reference: np.ndarray) -> None:
 def test_page_opens_with_every_panel_and_the_drawn_similarities_are_minilm_cosines():
     at = open_page(PAGE)
     assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
+    assert not at.error, errors(at)
     for prefix in ("cosine similarity", "the corpus against", "nearest to king", "the analogy as", "20 words"):
         titled(at, prefix)
     sentences = [line for line in at.text_area(key="emb_text").value.split("\n") if line.strip()]
@@ -134,7 +134,7 @@ def test_the_word_map_is_scikit_learn_pca_up_to_sign():
 def test_bad_input_gets_a_sentence_and_nothing_breaks(query, says):
     at = open_page(PAGE, query)
     assert not at.exception, at.exception
-    assert any(says in e.value for e in at.error), [e.value for e in at.error]
+    assert any(says in e for e in errors(at)), errors(at)
     assert plotly_figures(at), "the other panels still draw"
 
 

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from app_pages.catalog import lesson_pages
-from tests.app.helpers import open_page
+from tests.app.helpers import errors, open_page
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without a GPU to provoke the error")
@@ -13,6 +13,6 @@ def test_a_refused_device_is_explained_on_every_page(monkeypatch, path):
     monkeypatch.setenv("AIML_DEVICE", "cuda")  # asked for, but this machine has none
     at = open_page(path)
     assert not at.exception
-    messages = [e.value for e in at.error]
+    messages = errors(at)
     assert messages, "the refusal is shown"
     assert all("no CUDA GPU" in m for m in messages)

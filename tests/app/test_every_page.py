@@ -4,7 +4,7 @@ import pytest
 import streamlit as st
 
 from app_pages.catalog import lesson_pages
-from tests.app.helpers import open_page, plotly_figures, widget_extremes
+from tests.app.helpers import errors, open_page, plotly_figures, widget_extremes
 from ui import viewport
 
 PAGES = [page.path for _, page in lesson_pages()]
@@ -14,7 +14,7 @@ PAGES = [page.path for _, page in lesson_pages()]
 def test_page_opens_with_charts_and_code(path):
     at = open_page(path)
     assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
+    assert not at.error, errors(at)
     assert plotly_figures(at), "a lesson page draws at least one chart"
     assert any(c.value.startswith("computed in ") for c in at.caption), "the compute time is shown"
     assert at.expander, "the Code expander is there"

@@ -3,7 +3,7 @@
 import pytest
 
 from engine import optimizers
-from tests.app.helpers import metric_values, open_page, plotly_figures
+from tests.app.helpers import errors, metric_values, open_page, plotly_figures
 
 PAGE = "app_pages/gradient_descent.py"
 
@@ -28,7 +28,7 @@ def test_the_first_steps_table_is_computed():
 )
 def test_the_regime_is_said_in_words(lr, regime):
     at = open_page(PAGE, {"lr_1d": lr})
-    said = " ".join(a.value for a in (*at.info, *at.error))
+    said = " ".join([*(a.value for a in at.info), *errors(at)])
     assert f"{regime}." in said
 
 
@@ -44,7 +44,7 @@ def test_the_race_draws_every_optimizer_by_default():
 def test_a_diverging_optimizer_is_said_in_words():
     at = open_page(PAGE, {"surface": "bowl", "kappa": "100", "lr_sgd": "0.1"})
     assert not at.exception, at.exception
-    said = " ".join(e.value for e in at.error)
+    said = " ".join(e for e in errors(at))
     assert "SGD diverged" in said and "momentum diverged" in said
     assert "Adam diverged" not in said
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from engine import device, hardware
-from tests.app.helpers import metric_values, open_page, plotly_figures, widget_extremes
+from tests.app.helpers import errors, metric_values, open_page, plotly_figures, widget_extremes
 
 PAGE = "app_pages/hardware.py"
 LOADED = {"_hw_loaded": "loaded"}  # app_pages/hardware.py key in ui/loading.py: the page has been drawn
@@ -29,7 +29,7 @@ def kept(kind: str) -> hardware.Sweep:
 def test_page_opens_with_four_charts_and_the_engines_numbers():
     at = open_page(PAGE, state=LOADED)
     assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
+    assert not at.error, errors(at)
     assert len(plotly_figures(at)) == 4  # throughput, element-wise, roofline, FLOPs
     sweep, stream = kept("matmul"), kept("elementwise")
     assert sweep.largest == 512 and sweep.dtypes == ("float32",)
@@ -67,7 +67,7 @@ def test_every_widget_at_its_extremes_reruns_cleanly():
         fresh = next(w for w in at.get(widget.type) if w.key == widget.key)
         fresh.set_value(value).run()
         assert not at.exception, f"{widget.key}={value!r}: {at.exception}"
-        assert not at.error, [e.value for e in at.error]
+        assert not at.error, errors(at)
         assert len(plotly_figures(at)) == 4, f"{widget.key}={value!r}"
 
 
@@ -144,7 +144,7 @@ def test_on_a_gpu_every_format_is_offered_and_drawn(monkeypatch):
     monkeypatch.setattr(hardware, "CUDA_ONLY", ())
     at = open_page(PAGE, state=LOADED)
     assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
+    assert not at.error, errors(at)
     assert at.multiselect or at.get("button_group"), "the number formats are offered"
     names = [t["name"] for t in plotly_figures(at)[0]["data"]]
     assert names == [f"CPU · {name}" for name in hardware.DTYPES]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from engine import layers, linear_maps, matmul
-from tests.app.helpers import array, formulas, metric_values, open_page, plotly_figures
+from tests.app.helpers import array, errors, formulas, metric_values, open_page, plotly_figures
 
 LOADED = {"_matmul_loaded": "loaded"}  # app_pages/matmul.py's key in ui/loading.py: the page has been drawn
 
@@ -12,7 +12,7 @@ LOADED = {"_matmul_loaded": "loaded"}  # app_pages/matmul.py's key in ui/loading
 def test_matmul_shape_mismatch_shows_pytorchs_error():
     at = open_page("app_pages/matmul.py", {"n": "3", "n2": "5"})
     assert not at.exception
-    assert any("shapes do not fit" in e.value for e in at.error)
+    assert any("shapes do not fit" in e for e in errors(at))
     real = matmul.matmul_lesson(3, 3, 5, 2).matmul.error
     assert any(real in c.value for c in at.code)
 
@@ -134,7 +134,7 @@ def typed(a_text: str, b_text: str, **more: str) -> dict[str, str]:
 def test_typed_matrices_give_numpys_product():
     at = open_page("app_pages/matmul.py", typed(TYPED_A, TYPED_B, i="1", j="1"))
     assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
+    assert not at.error, errors(at)
     a = np.array([[0.5, -1.25, 3], [2, 0.1, -7]], dtype=np.float32)
     b = np.array([[1.5, 0], [-2, 4], [0.25, 1]], dtype=np.float32)
     values = heatmap_values(at)
@@ -161,7 +161,7 @@ def test_typed_mode_hides_the_shape_sliders_and_seed():
 def test_typed_shapes_that_do_not_fit_show_pytorchs_error():
     at = open_page("app_pages/matmul.py", typed("1 2\n3 4", "1 2 3\n4 5 6\n7 8 9"))
     assert not at.exception
-    assert any("shapes do not fit" in e.value for e in at.error)
+    assert any("shapes do not fit" in e for e in errors(at))
 
 
 @pytest.mark.parametrize(
@@ -180,22 +180,22 @@ def test_typed_shapes_that_do_not_fit_show_pytorchs_error():
 def test_each_typing_mistake_is_said_on_the_page(a_text, b_text, sentence):
     at = open_page("app_pages/matmul.py", typed(a_text, b_text))
     assert not at.exception, at.exception
-    assert any(sentence in e.value for e in at.error), [e.value for e in at.error]
+    assert any(sentence in e for e in errors(at)), errors(at)
     assert not heatmap_values(at)  # nothing is drawn from a refused matrix
 
 
 def test_mistakes_in_both_matrices_are_said_at_once():
     at = open_page("app_pages/matmul.py", typed("1 x", "1 2\n3"))
     assert not at.exception
-    errors = [e.value for e in at.error]
-    assert any("'x' in row 1 of A" in e for e in errors) and any("Row 2 of B has 1 number" in e for e in errors)
+    said = errors(at)
+    assert any("'x' in row 1 of A" in e for e in said) and any("Row 2 of B has 1 number" in e for e in said)
 
 
 def test_a_thirteen_row_paste_is_refused_with_the_cap():
     rows = matmul.MAX_SIDE + 1
     at = open_page("app_pages/matmul.py", typed("\n".join(["1 2"] * rows), "1\n2"))
     assert not at.exception
-    assert any(f"{rows} rows" in e.value and f"at most {matmul.MAX_SIDE} rows" in e.value for e in at.error)
+    assert any(f"{rows} rows" in e and f"at most {matmul.MAX_SIDE} rows" in e for e in errors(at))
     assert not heatmap_values(at)
 
 

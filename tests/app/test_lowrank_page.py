@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from engine import lora, transformer
-from tests.app.helpers import array, metric_values, open_page, plotly_figures
+from tests.app.helpers import array, errors, metric_values, open_page, plotly_figures
 
 PAGE = "app_pages/lowrank.py"
 
@@ -27,7 +27,7 @@ def percent(value: str) -> float:
 def test_default_view_against_numpy():
     at = open_page(PAGE)
     assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
+    assert not at.error, errors(at)
     w, s = svd("encoder.layer.0.attention.output.dense.weight")
     shown = metric_values(at)
     assert percent(shown["MiniLM error at r = 48"]) == pytest.approx(relative_error(s, 48), abs=6e-4)
@@ -36,9 +36,9 @@ def test_default_view_against_numpy():
     assert percent(shown["random error at r = 48"]) > percent(shown["MiniLM error at r = 48"])
     figures = plotly_figures(at)
     assert len(figures) == 5
-    spectra, errors = figures[0], figures[1]
+    spectra, error_chart = figures[0], figures[1]
     np.testing.assert_allclose(array(spectra["data"][0]["y"]), s / np.linalg.norm(w), rtol=1e-4, atol=1e-6)
-    storage = next(t for t in errors["data"] if t["name"].startswith("storage"))
+    storage = next(t for t in error_chart["data"] if t["name"].startswith("storage"))
     np.testing.assert_allclose(array(storage["y"]), np.arange(1, 385) * 768 / 384**2)
     # The sentence says the ranks numpy finds for a 50 % error.
     errors_np = np.sqrt(np.maximum(1 - np.cumsum(s**2) / np.sum(s**2), 0))

@@ -4,7 +4,7 @@ import re
 import time
 
 from engine import quiz
-from tests.app.helpers import metric_values, open_page
+from tests.app.helpers import errors, metric_values, open_page
 
 PAGE = "app_pages/quiz.py"
 SEED = 7
@@ -50,8 +50,8 @@ def test_right_answer_scores_and_wrong_answer_explains_with_a_link():
     wrong_q = shape or [q for q in quiz.quiz(SEED) if q.kind == "number"][1]
     answer(at, wrong_q, "99x98" if shape else "123456")
     assert not at.exception, at.exception
-    errors = [e.value for e in at.error]
-    assert any(wrong_q.explanation in e and quiz.answer_text(wrong_q) in e for e in errors), errors
+    said = errors(at)
+    assert any(wrong_q.explanation in e and quiz.answer_text(wrong_q) in e for e in said), said
     links = [link.proto.page for link in at.get("page_link")]
     assert any(link.endswith(f"{wrong_q.url_path}") or wrong_q.url_path in link for link in links), links
     assert metric_values(at)["answered"] == "2" and metric_values(at)["right"] == "1"

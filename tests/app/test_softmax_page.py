@@ -5,7 +5,7 @@ import pytest
 from scipy import special, stats
 
 from engine import words
-from tests.app.helpers import array, formulas, metric_values, open_page, plotly_figures
+from tests.app.helpers import array, errors, formulas, metric_values, open_page, plotly_figures
 
 PAGE = "app_pages/softmax.py"
 DEFAULT = np.array([2.0, 1.0, 0.1, -1.0, 3.0])
@@ -34,7 +34,7 @@ def no_inf_or_nan_drawn(figures):
 def test_default_view_shows_the_softmax_of_the_default_logits():
     at = open_page(PAGE)
     assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
+    assert not at.error, errors(at)
     reference = special.softmax(DEFAULT)
     shown = metric_values(at)
     assert shown["most likely word"] == "mat"
@@ -99,7 +99,7 @@ def test_glove_logits_say_what_they_are():
     np.testing.assert_allclose(array(figures[0]["data"][1]["y"]), expected, atol=1e-5)
     at.text_area(key="sm_word").set_value("qwzxv").run()
     assert not at.exception
-    assert any("Not among the 50,000 most common words" in e.value for e in at.error)
+    assert any("Not among the 50,000 most common words" in e for e in errors(at))
     assert not plotly_figures(at)
 
 
@@ -115,7 +115,7 @@ def test_bad_typed_logits_get_a_sentence_and_nothing_breaks():
         at.text_area(key="sm_logits").set_value(typed).run()
         assert not at.exception, at.exception
         if said:
-            assert any(said in e.value for e in at.error), typed
+            assert any(said in e for e in errors(at)), typed
             assert not plotly_figures(at)
         else:  # a strange word is only a label
             assert not at.error and len(plotly_figures(at)) == 5

@@ -10,7 +10,7 @@ from PIL import Image
 from sklearn.datasets import load_sample_image
 
 from engine import images, svd
-from tests.app.helpers import array, component_data, formulas, metric_values, open_page, plotly_figures
+from tests.app.helpers import array, component_data, errors, formulas, metric_values, open_page, plotly_figures
 from ui import chart
 from ui.compute import call_engine
 from viz.svd import DISPLAY_BYTES, DISPLAY_SIDE
@@ -57,7 +57,7 @@ def png(pixels: np.ndarray) -> bytes:
 def test_default_view_against_numpy():
     at = open_page(PAGE)
     assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
+    assert not at.error, errors(at)
     photo = load_sample_image("china.jpg").astype(np.float64) / 255  # 427 × 640, under the 1024 cap
     A = (photo @ BT601)[None]
     k, m, n = 20, 427, 640
@@ -138,7 +138,7 @@ def test_a_colour_upload_each_channel_its_own_svd():
     at = open_page(PAGE, {"svd_mode": "colour", "svd_k": "2"})
     at.file_uploader(key="svd_upload").upload("mine.png", png(upload), "image/png").run()
     assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
+    assert not at.error, errors(at)
     A = np.moveaxis(upload.astype(np.float64) / 255, 2, 0)
     S, A_k, error = reference(A, 2)
     shown = metric_values(at)
@@ -168,7 +168,7 @@ def test_a_bad_upload_is_explained_and_the_photo_stays(name, data, words):
     at = open_page(PAGE)
     at.file_uploader(key="svd_upload").upload(name, data, "image/png").run()
     assert not at.exception, at.exception
-    assert any(words in e.value for e in at.error)
+    assert any(words in e for e in errors(at))
     assert titled(plotly_figures(at), "original A (640×427)"), "the bundled photo is used instead"
 
 
@@ -177,7 +177,7 @@ def test_a_1024_pixel_noise_upload_stays_under_300_kb_per_figure():
     at = open_page(PAGE, {"svd_mode": "colour"})
     at.file_uploader(key="svd_upload").upload("noise.png", png(noise), "image/png").run()
     assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
+    assert not at.error, errors(at)
     assert titled(plotly_figures(at), "original A (1024×1024)")
     sizes = [len(data["figure"]) for data in component_data(at, chart.COMPONENT)]
     assert max(sizes) <= MESSAGE_LIMIT, sizes

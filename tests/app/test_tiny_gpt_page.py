@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from engine.gpt_corpus import corpus_text
-from tests.app.helpers import array, metric_values, open_page, plotly_figures
+from tests.app.helpers import array, errors, metric_values, open_page, plotly_figures
 
 PAGE = "app_pages/tiny_gpt.py"
 QUICK = {"gpt_steps": 50, "gpt_batch": 8, "gpt_dmodel": 32, "gpt_context": 32}  # a few seconds of training
@@ -30,7 +30,7 @@ def shown_parameters(at) -> str:
 def page():
     at = open_page(PAGE, state=QUICK)
     assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
+    assert not at.error, errors(at)
     return at
 
 

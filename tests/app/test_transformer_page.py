@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from engine import heads, transformer
-from tests.app.helpers import array, metric_values, open_page, plotly_figures
+from tests.app.helpers import array, errors, metric_values, open_page, plotly_figures
 
 PAGE = "app_pages/transformer.py"
 DEFAULT_TEXT = "The cat sat on the mat because it was tired, and the dog barked at it."
@@ -63,4 +63,4 @@ def test_switching_heads_off_moves_the_embedding_as_the_engine_says():
 def test_text_without_words_gets_a_sentence(text):
     at = open_page(PAGE, {"tf_text": text})
     assert not at.exception, at.exception
-    assert any("no words" in e.value for e in at.error)
+    assert any("no words" in e for e in errors(at))
