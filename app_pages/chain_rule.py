@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from engine import autodiff
+from engine import autodiff, expressions
 from ui import frame, widgets
 from viz import autodiff as charts
 
@@ -23,8 +23,8 @@ frame.formula(
 
 CHOICES = [*autodiff.PRESETS, "type my own"]
 FORMULA_HELP = (
-    "Use x and y, numbers, + - * / ** and ( ), and sin cos tan exp log sqrt abs tanh sigmoid relu gelu, "
-    "e.g. x*y + sin(x). At most 200 characters and 60 nodes."
+    "Use x and y, numbers, `+ - * / **` and `( )`, and sin cos tan exp log sqrt abs tanh sigmoid relu gelu, "
+    "e.g. `x*y + sin(x)`. " + expressions.LIMITS
 )
 
 

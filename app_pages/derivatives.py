@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from engine import derivatives
+from engine import derivatives, expressions
 from ui import frame, widgets
 from viz import calculus as charts
 
@@ -25,7 +25,7 @@ FUNCTIONS = [*derivatives.MENU, "type my own"]
 STEPS = [round(m * 10.0**e, 12) for e in range(-3, 1) for m in (1, 2, 5)]  # 0.001 ... 5
 FORMULA_HELP = (
     "Use x, numbers, `+ - * / **` and `( )`, and sin cos tan exp log sqrt abs tanh sigmoid relu gelu, "
-    "e.g. `x**3 - 2*x` or `sin(x)/x`. At most 200 characters."
+    "e.g. `x**3 - 2*x` or `sin(x)/x`. " + expressions.LIMITS
 )
 
 

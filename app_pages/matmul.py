@@ -26,7 +26,8 @@ ENTRIES = ("random integers", "type my own")
 DEFAULT_A, DEFAULT_B = "1 2 3\n4 5 6", "1 0\n0 1\n1 1"
 FORMAT_HELP = (
     "One row per line (or rows separated by ;), numbers separated by spaces or commas, e.g. 1 2; 3 4. "
-    f"Use a point for decimals (0.5). At most {matmul.MAX_SIDE}×{matmul.MAX_SIDE}."
+    f"Use a point for decimals (0.5). At most {matmul.MAX_SIDE}×{matmul.MAX_SIDE}, entries up to "
+    f"{matmul.MAX_ENTRY:,.0f} in size, {matmul.MAX_TEXT:,} characters."
 )
 
 

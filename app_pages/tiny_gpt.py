@@ -158,7 +158,13 @@ def generate_panel(key: str, chars: tuple) -> None:
     )
     controls, results = st.columns([1, 2.6], gap="medium")
     with frame.controls(controls):
-        prompt = widgets.text("prompt", key="gpt_prompt", value=DEFAULT_PROMPT, height=80)
+        prompt = widgets.text(
+            "prompt",
+            key="gpt_prompt",
+            value=DEFAULT_PROMPT,
+            height=80,
+            help=f"Where the model starts writing; at most {gpt_sampling.MAX_PROMPT_CHARS} characters.",
+        )
         temperature = widgets.log_slider("temperature T", key="gpt_temp", options=TEMPERATURES, value=0.8)
         top_k = widgets.log_slider(
             "top-k", key="gpt_topk", options=TOP_KS, value=0, format_func=lambda k: "all" if k == 0 else str(k)

@@ -26,6 +26,11 @@ MAX_NODES = 60  # numbers, variables and operations: the nodes of the drawn grap
 MAX_DEPTH = 12  # levels of nested operations; a lone x is one level
 MAX_EXPONENT = 10  # |constant exponent|; 9**9**9**9 would be a number with 370 million digits
 MAX_LITERAL = 1e6
+# The limits in words, for a formula box's help: the learner reads them before typing, not in a refusal.
+LIMITS = (
+    f"At most {MAX_CHARS} characters, {MAX_NODES} numbers, variables and operations, {MAX_DEPTH} levels of "
+    f"nesting, constant powers up to {MAX_EXPONENT} and numbers up to {MAX_LITERAL:,.0f}."
+)
 
 _NAMES = ("sin", "cos", "tan", "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu")
 # F.gelu's default is the exact erf form, as in the transformer lessons.

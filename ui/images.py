@@ -65,7 +65,8 @@ def picker(
             type=["png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff"],
             key=f"{prefix}upload",
             help=f"PNG, JPEG or WebP (also GIF, BMP, TIFF), at most {images.MAX_UPLOAD_BYTES // 2**20} MB; "
-            f"it is shrunk to {max_side} px on its longer side.",
+            f"at most {images.MAX_PIXELS / 1e6:.0f} million pixels and at least {images.MIN_SIDE} px on each "
+            f"side; it is shrunk to {max_side} px on its longer side.",
         )
         st.caption("An uploaded image stays in this browser tab only: it is not kept in the link.")
         if file is not None:
