@@ -138,15 +138,29 @@ def lesson_generator(seed: int) -> torch.Generator:
 # another process kept one of two cores busy (BENCHMARKS.md). Throughput measurements, which want
 # the whole machine, take every core for their duration (``all_cores``).
 LESSON_THREADS = 1
+_configured = LESSON_THREADS  # what configure_threads chose for this process
 
 
 def configure_threads(default: int | None = None) -> int:
     """Set torch's intra-op threads once per process: ``$AIML_TORCH_THREADS``, else ``LESSON_THREADS``."""
+    global _configured
     requested = os.environ.get("AIML_TORCH_THREADS", "").strip()
     threads = int(requested) if requested.isdigit() and int(requested) > 0 else (default or LESSON_THREADS)
+    _configured = threads
     if torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
     return threads
+
+
+def use_lesson_threads() -> None:
+    """This OS thread back to the process's lesson thread count, before a lesson's engine call.
+
+    A session's script thread that starts while another session is inside ``all_cores`` inherits
+    every core; its sums would then be split differently, and the same settings would draw numbers
+    that differ in the last digits (seen under load: PCA of MiniLM embeddings, bench_load).
+    """
+    if torch.get_num_threads() != _configured:
+        torch.set_num_threads(_configured)
 
 
 @contextlib.contextmanager

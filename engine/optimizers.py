@@ -202,7 +202,7 @@ def race(
     points = torch.tensor([origin] * len(optimizers), dtype=torch.float64, device=dev, requires_grad=True)
     rows = points.detach().unbind()  # views: a rule stepping its row moves ``points``
     steppers = [(OPTIMIZERS[name][1], rates[OPTIMIZERS[name][0]], {}) for name in optimizers]  # (rule, lr, memory)
-    trail, losses = [points.detach().clone()], []
+    trail = [points.detach().clone()]
     for t in range(1, steps + 1):
         # A run that has diverged keeps stepping (on inf or NaN, harmlessly) and is cut afterwards:
         # checking every step would cost a device-to-host copy per step, a third of the race on the CPU.
@@ -214,11 +214,10 @@ def race(
         with torch.no_grad():
             for row, gradient, (rule, lr, memory) in zip(rows, points.grad.unbind(), steppers, strict=True):
                 rule(row, gradient, memory, lr, t)
-        losses.append(each.detach())
         trail.append(points.detach().clone())
-    with torch.no_grad():
-        losses.append(f(trail[-1][:, 0], trail[-1][:, 1]))
-    path, loss = torch.stack(trail, dim=1), torch.stack(losses, dim=1)  # (runs, steps + 1, ...)
+    path = torch.stack(trail, dim=1)  # (runs, steps + 1, 2)
+    with torch.no_grad():  # every position's loss at once: the same numbers the steps computed
+        loss = f(path[..., 0], path[..., 1])  # (runs, steps + 1)
     # The first position beyond every bound (or not finite: NaN fails the comparison) ends a run.
     inside = (path.abs().amax(dim=-1) <= ESCAPE).cpu()
     return Race(surface, steps, tuple(_cut(name, path[i], loss[i], inside[i]) for i, name in enumerate(optimizers)))

@@ -17,7 +17,7 @@ from typing import Any, Literal
 import streamlit as st
 import torch
 
-from engine.device import Timing, timed
+from engine.device import Timing, timed, use_lesson_threads
 
 # Helpers from these modules are plumbing (input checks, device choice, reading a typed formula),
 # not the lesson's math, so the Code panel leaves them out.
@@ -51,6 +51,7 @@ def _timed_host_call(
         # The bar is made here, inside the cached call, so a cache hit replays it finished.
         bar = st.progress(0.0, text=progress)
         kwargs = {**kwargs, "progress": lambda done: bar.progress(done, text=f"{progress} · {done:.0%}")}
+    use_lesson_threads()
     result, timing = timed(fn, *args, **kwargs)
     return to_host(result), timing
 
