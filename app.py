@@ -13,7 +13,7 @@ import pandas  # noqa: F401
 import streamlit as st
 
 from app_pages.catalog import HOME, SECTIONS
-from engine.device import configure_threads, warm_up
+from engine.device import configure_threads, use_lesson_threads, warm_up
 from ui import chart, page_memory, path, preload, style, viewport
 from ui.sidebar import device_panel
 
@@ -35,6 +35,9 @@ def _engine_ready() -> int:
 
 
 _engine_ready()
+# Each run is a new OS thread, which inherits torch's thread count from whichever thread started it,
+# possibly one inside another session's all_cores block: set this run's own count first.
+use_lesson_threads()
 st.cache_resource(chart.install_plotly_js)()
 style.apply()
 viewport.watch()
