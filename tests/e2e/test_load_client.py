@@ -7,6 +7,7 @@ No browser: the client speaks Streamlit's websocket protocol itself.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import subprocess
 
 import pytest
@@ -18,6 +19,13 @@ from tests.e2e.browser import streamlit_server
 PAGE, KEY = "vectors", "a_len"  # a slider inside an st.fragment
 
 
+def run_apart(coroutine):
+    """``asyncio.run`` on a thread of its own: in a full test session, Playwright's sync API keeps an
+    event loop running on the main thread, where ``asyncio.run`` refuses to start another."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 @pytest.fixture(scope="module")
 def server() -> tuple[str, subprocess.Popen]:
     started: list[subprocess.Popen] = []
@@ -27,7 +35,7 @@ def server() -> tuple[str, subprocess.Popen]:
 
 def test_short_load_has_no_errors(server):
     base, process = server
-    _, outputs, tally, samples, _ = asyncio.run(bench_load.drive(base, process, sessions=2, seconds=15, seed=1))
+    _, outputs, tally, samples, _ = run_apart(bench_load.drive(base, process, sessions=2, seconds=15, seed=1))
     assert dict(tally.errors) == {}
     assert len(tally.page_opens) == 2
     assert len(tally.latencies) >= 8  # a move every 1–2 s in each of 2 sessions
@@ -62,9 +70,9 @@ def test_every_rerun_matches_an_independent_session(server):
     low, high = [0.5], [4.0]
     sequence = [low, high, low, high]
     # The first session records what each state draws; a second, separate session must draw the same.
-    assert asyncio.run(_moves(base, sequence, outputs)) == [True, True, True, True]
+    assert run_apart(_moves(base, sequence, outputs)) == [True, True, True, True]
     recorded = outputs.recorded
-    assert asyncio.run(_moves(base, sequence, outputs)) == [True, True, True, True]
+    assert run_apart(_moves(base, sequence, outputs)) == [True, True, True, True]
     assert outputs.verified == len(sequence) + len(sequence) - recorded  # every rerun of session 2, checked
     # The two values draw different output, so a rerun with the wrong one cannot pass.
     assert len(set(outputs.references.values())) == recorded == 2
@@ -73,6 +81,6 @@ def test_every_rerun_matches_an_independent_session(server):
 def test_a_wrong_value_is_detected(server):
     base, _ = server
     outputs = Outputs()
-    asyncio.run(_moves(base, [[0.5], [4.0]], outputs))
+    run_apart(_moves(base, [[0.5], [4.0]], outputs))
     # Send 0.5 while believing 4.0 was sent (and the reverse): the output is that of the other state.
-    assert asyncio.run(_moves(base, [[0.5], [4.0]], outputs, expected=[[4.0], [0.5]])) == [False, False]
+    assert run_apart(_moves(base, [[0.5], [4.0]], outputs, expected=[[4.0], [0.5]])) == [False, False]
