@@ -8,18 +8,16 @@ home page's script (as a browser's first visit does) before the log is read.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import subprocess
 import sys
 import time
-import urllib.request
 
 import pytest
 
 from tests.deploy.streamlit_client import open_stream
-from tests.e2e.browser import ROOT, free_port
+from tests.e2e.browser import ROOT, free_port, stop, wait_until_healthy
 
 NOISE = re.compile(r"inotify|overflow|traceback|error", re.IGNORECASE)
 
@@ -44,23 +42,11 @@ def test_a_fresh_start_and_first_session_log_nothing_alarming(tmp_path):
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert server.poll() is None, f"streamlit exited:\n{log_path.read_text()}"
-            with contextlib.suppress(OSError):
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            assert time.monotonic() < deadline, "streamlit did not answer within 90 s"
-            time.sleep(0.3)
+        wait_until_healthy(url, server, timeout_s=90)
         assert open_stream(url, run_script=True).script_finished, "the home page's script did not finish"
         time.sleep(3)  # the watcher's events arrive after the imports
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server, timeout_s=30)
     log = log_path.read_text()
     assert "You can now view your Streamlit app" in log, log
     assert [line for line in log.splitlines() if NOISE.search(line)] == []

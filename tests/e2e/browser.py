@@ -67,23 +67,35 @@ def streamlit_server(
         started.append(process)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"streamlit exited early:\n{process.stdout.read().decode(errors='replace')}")
-            with contextlib.suppress(OSError):
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"streamlit did not answer on {url} within {timeout_s:.0f} s")
-            time.sleep(0.3)
+        wait_until_healthy(url, process, timeout_s)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, timeout_s=10)
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen, timeout_s: float) -> None:
+    """Until the server at ``url`` answers its health check; raises if ``process`` exits or time runs out."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if process.poll() is not None:
+            output = process.stdout.read().decode(errors="replace") if process.stdout else "(see its log)"
+            raise RuntimeError(f"streamlit exited early:\n{output}")
+        with contextlib.suppress(OSError):
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"streamlit did not answer on {url} within {timeout_s:.0f} s")
+        time.sleep(0.3)
+
+
+def stop(process: subprocess.Popen, timeout_s: float) -> None:
+    """Ask the process to stop; kill it if it has not within ``timeout_s``."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @contextlib.contextmanager
