@@ -114,12 +114,13 @@ def call_engine(
 
 
 def _functions_in(value: Any) -> list[Callable[..., Any]]:
-    """``value`` if it is a function; the functions a dict holds (as values, or inside tuple values)."""
+    """``value`` if it is a function; the public functions a dict holds (as values, or inside tuple
+    values): a table of rules a lesson picks from, not a module's private lookup tables."""
     if inspect.isfunction(value):
         return [value]
     if isinstance(value, dict):
         items = [v for entry in value.values() for v in (entry if isinstance(entry, tuple) else (entry,))]
-        return [v for v in items if inspect.isfunction(v)]
+        return [v for v in items if inspect.isfunction(v) and not v.__name__.startswith("_")]
     return []
 
 
