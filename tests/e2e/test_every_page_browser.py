@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from app_pages.catalog import HOME, QUIZ, lesson_pages
-from tests.e2e.browser import open_lesson, wait_idle
+from tests.e2e.browser import horizontal_overflow, open_lesson, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -102,3 +102,15 @@ def test_home_links_to_every_lesson_and_each_lesson_leads_to_the_next(app_url, p
     main.get_by_role("link", name=f"← Previous: {first.title}").click()
     expect(page).to_have_url(re.compile(rf"/{first.url_path}$"))
     assert HOME.url_path == "" and QUIZ.url_path == "quiz"
+
+
+@pytest.mark.parametrize("entry", [HOME, QUIZ], ids=["home", "quiz"])
+def test_the_pages_without_charts_fit_a_phone_too(app_url, browser, entry):
+    phone = browser.new_page(viewport={"width": 420, "height": 900})
+    try:
+        phone.goto(f"{app_url}/{entry.url_path}")
+        wait_idle(phone)
+        no_exception(phone)
+        assert horizontal_overflow(phone) == []
+    finally:
+        phone.close()
