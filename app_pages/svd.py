@@ -72,7 +72,7 @@ def rank_k(picture: images.Picture, mode: str) -> None:
         "closer.)",
     )
     controls, pictures = st.columns([1, 2.6], gap="medium")
-    decomposition = section.run(svd.decompose, picture, mode, cache="large")
+    decomposition = section.run(svd.decompose, picture, mode, cache=True)
     if decomposition is None:
         return
     d = decomposition
@@ -153,7 +153,7 @@ def layers(picture: images.Picture, mode: str) -> None:
         "Each layer σᵢuᵢvᵢᵀ is a column pattern times a row pattern: only stripes and blocks, never a photo by "
         "itself. Their running sum is the rank-1, rank-2, … picture: broad light and dark first, then edges.",
     )
-    d = section.run(svd.decompose, picture, mode, cache="large")
+    d = section.run(svd.decompose, picture, mode, cache=True)
     if d is None:
         return
     section.chart(charts.layers_figure(d))

@@ -12,7 +12,7 @@ import functools
 import importlib
 import inspect
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 import streamlit as st
 import torch
@@ -65,12 +65,13 @@ def _compute_on_miss(
     return _timed_host_call(_engine_function(module, name), _args, dict(kwargs_items), progress)
 
 
-# Results are kept for every visitor, counted in entries: 64 ordinary results, and 4 large ones (an
-# image's SVD is ~40 MB at 1024 × 1024 in colour; 64 of those would pin gigabytes of memory).
-_CACHES = {
-    True: st.cache_data(max_entries=64, show_spinner=False)(_compute_on_miss),
-    "large": st.cache_data(max_entries=4, show_spinner=False)(_compute_on_miss),
-}
+# Results are kept for every visitor in one cache, bounded by their pickled size: a 2-D dot product
+# takes a few hundred bytes, an image's SVD tens of megabytes (~40 MB at 1024 × 1024 in colour).
+# One function behind one cache on purpose: Streamlit keys a cache by the function's source, so two
+# caches over the same function with other limits replace (and empty) each other on every switch.
+CACHE_BYTES = 96 * 2**20
+CACHE_ENTRIES = 1024  # many small results; the bytes bound the memory
+_cached_compute = st.cache_data(max_entries=CACHE_ENTRIES, max_size=CACHE_BYTES, show_spinner=False)(_compute_on_miss)
 
 
 def cache_identity(value: Any) -> Any:
@@ -87,7 +88,7 @@ def call_engine(
     args: tuple,
     kwargs: dict,
     *,
-    cache: bool | Literal["large"],
+    cache: bool,
     refresh: bool = False,
     progress: str | None = None,
 ) -> tuple[Any, Timing, bool]:
@@ -95,7 +96,7 @@ def call_engine(
 
     ``cache=True`` is for deterministic, heavy calls keyed on scalars (or on an argument's
     ``cache_key``, see ``cache_identity``): the timing returned is the one measured when the result
-    was computed; ``cache="large"`` keeps fewer of them, for results of tens of megabytes.
+    was computed; large results take more of the cache's byte budget (``CACHE_BYTES``).
     ``refresh=True`` drops this call's cached result
     first (a "measure again" button), leaving other entries alone. ``progress``: a label for a
     progress bar, filled by ``fn``'s ``progress`` callback (long calls such as training).
@@ -106,10 +107,9 @@ def call_engine(
     misses: list[str] = []
     identity = tuple(cache_identity(a) for a in args)
     key = (fn.__module__, fn.__name__, identity, tuple(sorted(kwargs.items())), progress)
-    cached_call = _CACHES[cache]
     if refresh:
-        cached_call.clear(*key, misses, args)
-    result, timing = cached_call(*key, misses, args)
+        _cached_compute.clear(*key, misses, args)
+    result, timing = _cached_compute(*key, misses, args)
     return result, timing, not misses
 
 

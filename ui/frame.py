@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Literal
+from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -128,15 +128,15 @@ class Section:
         fn: Callable[..., Any],
         /,
         *args: Any,
-        cache: bool | Literal["large"] = False,
+        cache: bool = False,
         refresh: bool = False,
         progress: str | None = None,
         **kwargs: Any,
     ) -> Any | None:
         """The host copy of ``fn(*args, **kwargs)``, or None after showing why the input was refused.
 
-        ``cache=True`` keeps the result for every visitor (deterministic, heavy calls), ``cache="large"``
-        the same for results of tens of megabytes (fewer are kept);
+        ``cache=True`` keeps the result for every visitor (deterministic, heavy calls; see
+        ``ui.compute.CACHE_BYTES``);
         ``refresh=True`` recomputes this call's cached result; ``progress`` labels a progress bar
         that ``fn`` fills (it takes a ``progress`` callback).
         """

@@ -66,3 +66,36 @@ def test_a_picture_is_cached_by_its_name_and_size_not_its_pixels():
     assert cache_identity(picture) == "Picture:upload:abc:(8, 9, 3)"  # what the result cache hashes
     assert cache_identity(images.Picture("upload:abc", np.zeros((8, 9, 3)))) == cache_identity(picture)
     assert cache_identity(images.Picture("upload:abc", np.ones((4, 9, 3)))) != cache_identity(picture)
+
+
+def test_a_large_result_does_not_empty_the_cache_of_small_ones():
+    # Two st.cache_data wrappers of one function share its key and used to replace each other
+    # (emptying the cache) on every switch between an image's SVD and any other cached call.
+    from engine import svd
+
+    small = (1.0, 0.0, 1.0, 37.0)
+    call_engine(vectors.dot_product_2d, small, {}, cache=True)
+    picture = images.Picture("test:noise", np.random.default_rng(0).random((64, 48, 3), dtype=np.float32))
+    call_engine(svd.decompose, (picture, "colour"), {}, cache=True)
+    _, _, cached = call_engine(vectors.dot_product_2d, small, {}, cache=True)
+    assert cached
+
+
+def test_the_cache_is_bounded_by_bytes_and_drops_the_oldest_result_first(monkeypatch):
+    import sys
+    import types
+
+    from ui import compute
+
+    def filled(value: float, count: int, *, device=None) -> torch.Tensor:
+        return torch.full((count,), value)
+
+    probe = types.ModuleType("engine.cache_probe")  # the cache runs engine functions only
+    filled.__module__ = probe.__name__
+    probe.filled = filled
+    monkeypatch.setitem(sys.modules, probe.__name__, probe)
+    third = compute.CACHE_BYTES // 3 // 4  # float32 numbers in a third of the budget
+    for value in range(4):  # four results of a third of the budget each: the first must go
+        call_engine(filled, (float(value), third), {}, cache=True)
+    assert call_engine(filled, (3.0, third), {}, cache=True)[2]
+    assert not call_engine(filled, (0.0, third), {}, cache=True)[2]
