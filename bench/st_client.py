@@ -52,6 +52,16 @@ MOVABLE = {"slider", "radio", "selectbox", "checkbox"}
 TRANSIENT = {"progress", "spinner", "empty", "skeleton", "toast"}
 # The timing line under a chart (ui/frame.py format_timing): left out of a run's fingerprint.
 STOPWATCH = re.compile(r"computed in [0-9.]+ ms on [A-Z]+( · cached result)?")
+# A metric that is a measured duration (the PCA page's "eigh route, best of 3: 12.3 ms"): a new
+# measurement after the result left the cache, not a function of the controls.
+MEASURED = re.compile(r"[0-9][0-9.,]* (ms|µs|s)")
+
+
+def unmeasured(kind: str, text: str) -> str:
+    """``text`` as the fingerprint sees it: stopwatch lines and measured durations left out."""
+    if kind == "markdown":
+        return STOPWATCH.sub("", text)
+    return "" if kind == "metric" and MEASURED.fullmatch(text) else text
 
 
 class ProtocolError(RuntimeError):
@@ -187,9 +197,10 @@ class Run:
 
     def draw(self, element: Any) -> None:
         kind = element.WhichOneof("type")
-        if kind == "markdown":  # "computed in 0.27 ms on CPU" differs on every run
+        if kind in ("markdown", "metric"):  # "computed in 0.27 ms on CPU" differs on every run
             element = type(element).FromString(element.SerializeToString())
-            element.markdown.body = STOPWATCH.sub("", element.markdown.body)
+            text = getattr(element, kind)
+            text.body = unmeasured(kind, text.body)
         self._output.update(element.SerializeToString(deterministic=True))
 
 
@@ -414,9 +425,9 @@ class Session:
         if kind == "exception":
             run.exceptions.append(f"{element.exception.type}: {element.exception.message}")
         elif kind == "markdown":
-            run.texts.append(element.markdown.body)
+            run.texts.append(unmeasured(kind, element.markdown.body))
         elif kind == "metric":
-            run.texts.append(f"{element.metric.label}={element.metric.body}")
+            run.texts.append(f"{element.metric.label}={unmeasured(kind, element.metric.body)}")
         elif kind in MOVABLE:
             proto = getattr(element, kind)
             run.controls_drawn.add(proto.id)

@@ -13,7 +13,7 @@ import subprocess
 import pytest
 
 from bench import bench_load
-from bench.st_client import Outputs, Session, region
+from bench.st_client import Outputs, Session, region, unmeasured
 from tests.e2e.browser import streamlit_server
 
 PAGE, KEY = "vectors", "a_len"  # a slider inside an st.fragment
@@ -84,3 +84,18 @@ def test_a_wrong_value_is_detected(server):
     run_apart(_moves(base, [[0.5], [4.0]], outputs))
     # Send 0.5 while believing 4.0 was sent (and the reverse): the output is that of the other state.
     assert run_apart(_moves(base, [[0.5], [4.0]], outputs, expected=[[4.0], [0.5]])) == [False, False]
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "seen"),
+    [
+        ("markdown", "A caption · computed in 3.25 ms on CPU", "A caption · "),
+        ("metric", "12.3 ms", ""),
+        ("metric", "1,204.5 µs", ""),
+        ("metric", "0.731", "0.731"),  # a result, not a measurement
+        ("metric", "12.3 ms per step at lr 0.1", "12.3 ms per step at lr 0.1"),
+        ("markdown", "trained for 12.3 ms", "trained for 12.3 ms"),
+    ],
+)
+def test_only_measured_durations_are_left_out_of_the_check(kind, text, seen):
+    assert unmeasured(kind, text) == seen
