@@ -209,10 +209,13 @@ class MatmulTiming:
     device_label: str  # what it ran on, e.g. "CPU · 2 threads"
 
 
+TIMED_SECONDS = 0.2
+
+
 def time_square_matmul(size: int, seed: int = 0, *, device=None) -> MatmulTiming:
     """How long one N x N float32 product takes on the device, measured like ``timeit``.
 
-    Warm up, then time blocks of products for at least a quarter of a second and report the
+    Warm up, then time blocks of products for at least a fifth of a second and report the
     median per product, with the spread between blocks.
     """
     dev = resolve_device(device)
@@ -221,7 +224,8 @@ def time_square_matmul(size: int, seed: int = 0, *, device=None) -> MatmulTiming
     a = torch.randn(size, size, generator=generator, device=dev)
     b = torch.randn(size, size, generator=generator, device=dev)
     with all_cores():  # what the machine can do, not the one thread a lesson uses
-        result = measure(lambda: torch.matmul(a, b), device=dev)
+        # A fifth of a second: the page times N and N/2 for one change, within its 500 ms budget.
+        result = measure(lambda: torch.matmul(a, b), device=dev, min_total_seconds=TIMED_SECONDS)
     flops = 2 * size**3
     return MatmulTiming(
         size=size,
