@@ -46,7 +46,7 @@ def generate(
     """Continue ``prompt`` by ``length`` characters, each drawn from the model's filtered next-character distribution.
 
     An empty prompt starts from the first character of the training text. The model reads the last
-    ``context`` characters each step (no cache: each step is one forward pass).
+    ``context`` characters each step.
     """
     model, corpus, run = trained_model(key)
     length = int_in_range("The sample length", length, 1, MAX_LENGTH)
@@ -58,31 +58,40 @@ def generate(
     ids = encode(corpus.chars, prompt) if prompt else [int(corpus.ids[0])]
     generator = lesson_generator(seed_value(seed))
     dev = corpus.ids.device
-    idx = torch.tensor([ids], dtype=torch.int64, device=dev)  # (1, T)
     temperatures = torch.tensor([[temperature]], dtype=torch.float64, device=dev)  # (1, 1)
-    chosen, tempered, probs, kept, raw = [], [], [], [], []
+    # While the text fits in the context, each step's window is the last one plus a character at
+    # the next position, so the keys and values of the earlier characters are kept (``cache``).
+    # Once it is longer, the window slides and every character moves to another position; with
+    # absolute position embeddings, nothing computed before still holds, so the whole window is
+    # read again, as the model was trained (a cache over shifted positions would write other text).
+    cache: list = []
+    cached = 0  # characters whose keys and values are in the cache
+    raw = []
     for _ in range(length):
-        logits = model(idx[:, -run.context :])[0, -1].double()  # (V,): the next character after the window
-        soft, _, keep, p = (t[0] for t in filter_logits(logits[None], temperatures, top_k, top_p))  # each (V,)
-        pick = torch.multinomial(p.cpu(), 1, generator=generator).to(dev)  # (1,)
+        if len(ids) <= run.context:
+            logits = model.next_logits(torch.tensor([ids[cached:]], device=dev), cache)[0]  # (V,)
+            cached = len(ids)
+        else:
+            logits = model.next_logits(torch.tensor([ids[-run.context :]], device=dev))[0]  # (V,)
         raw.append(logits)
-        chosen.append(pick)
-        tempered.append(soft)
-        probs.append(p)
-        kept.append(keep)
-        idx = torch.cat([idx, pick[None]], dim=1)  # (1, T + 1)
-    chosen_ids = torch.cat(chosen)  # (L,)
-    log_probs = torch.log_softmax(torch.stack(raw), -1)  # (L, V) at T = 1, before any filter
+        # The draw needs this step's sampling distribution now (float64, so top-p's cut is decided
+        # with 16 digits); what the page shows is filtered for every step at once after the loop.
+        p = filter_logits(logits.double()[None], temperatures, top_k, top_p)[3][0]  # (V,)
+        ids.append(int(torch.multinomial(p.cpu(), 1, generator=generator)))
+    logits_all = torch.stack(raw).double()  # (L, V): the next-character logits at each step
+    tempered, _, kept, probs = filter_logits(logits_all, temperatures, top_k, top_p)  # each (L, V), one call
+    chosen_ids = torch.tensor(ids[-length:], device=dev)  # (L,)
+    log_probs = torch.log_softmax(logits_all, -1)  # (L, V) at T = 1, before any filter
     surprise = -log_probs.gather(1, chosen_ids[:, None]).squeeze(1)  # (L,) -ln p(drawn character)
-    probs_all = torch.stack(probs).float()
+    probs_all = probs.float()
     return Generation(
         prompt=prompt,
         text="".join(corpus.chars[i] for i in chosen_ids.tolist()),
         chars=corpus.chars,
         chosen=chosen_ids,
-        tempered=torch.stack(tempered).float(),
+        tempered=tempered.float(),
         probs=probs_all,
-        kept=torch.stack(kept),
+        kept=kept,
         entropy_bits=entropy(probs_all, "bits"),
         mean_nats=float(surprise.mean()),
         temperature=temperature,

@@ -8,7 +8,11 @@ The attention is the lab's own (engine/attention.py: ``split_heads``, ``attend(c
 is cross-entropy written out: minus the log-probability the model gave the true next character.
 
 Shapes: B = batch, T = characters in the window (≤ context), C = d_model, H = heads,
-D = C / H (per-head width), V = vocabulary size.
+D = C / H (per-head width), V = vocabulary size, N = new characters read by ``next_logits``.
+
+``next_logits`` is the sampler's fast path: what ``forward`` computes (equal to rounding), restricted
+to what the next character needs, with an optional key/value cache. Its attention is torch's fused
+kernel: the sampler shows no weights, and ``forward`` keeps computing the ones the pages draw.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
+from torch.nn.functional import scaled_dot_product_attention
 
 from engine.attention import attend, merge_heads, split_heads
 from engine.checks import int_in_range, seed_value
@@ -63,13 +68,38 @@ class CausalSelfAttention(nn.Module):
         self.qkv = nn.Linear(config.d_model, 3 * config.d_model)  # W_Q, W_K, W_V stacked
         self.proj = nn.Linear(config.d_model, config.d_model)  # W_O
 
-    def forward(self, x: torch.Tensor, keep: list | None = None) -> torch.Tensor:
+    def project(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """Queries, keys and values (B, H, T, D) of x (B, T, C)."""
         q, k, v = self.qkv(x).chunk(3, dim=-1)  # each (B, T, C)
-        q, k, v = (split_heads(t, self.heads) for t in (q, k, v))  # each (B, H, T, D)
+        return tuple(split_heads(t, self.heads) for t in (q, k, v))  # each (B, H, T, D)
+
+    def forward(self, x: torch.Tensor, keep: list | None = None) -> torch.Tensor:
+        q, k, v = self.project(x)  # each (B, H, T, D)
         result = attend(q, k, v, causal=True)  # weights (B, H, T, T), output (B, H, T, D)
         if keep is not None:
             keep.append(result.weights)
         return self.proj(merge_heads(result.output))  # (B, T, C)
+
+    def forward_new(self, x: torch.Tensor, past: tuple | None, last_only: bool) -> tuple[torch.Tensor, tuple]:
+        """Attention for N new positions ``x`` (B, N, C) that follow the cached ``past`` = (keys, values).
+
+        Returns the output (B, N, C), or (B, 1, C) for the last position only, and (keys, values)
+        (B, H, P + N, D) of every position so far, for the cache.
+        """
+        q, k, v = self.project(x)  # each (B, H, N, D)
+        if past is not None:
+            k, v = torch.cat([past[0], k], dim=-2), torch.cat([past[1], v], dim=-2)  # each (B, H, P + N, D)
+        new, total = q.shape[-2], k.shape[-2]
+        # torch's fused kernel computes what ``attend`` does (tests/engine/test_tiny_gpt.py checks the two
+        # agree) in one call instead of eight; the sampler never shows the weights, so it need not keep them.
+        if last_only or new == 1:  # the last position may look at every key: nothing to mask
+            output = scaled_dot_product_attention(q[..., -1:, :], k, v)  # (B, H, 1, D)
+        elif past is None:
+            output = scaled_dot_product_attention(q, k, v, is_causal=True)  # (B, H, N, D)
+        else:  # new position i sits at P + i and may look at keys 0 .. P + i
+            keep = torch.ones(new, total, dtype=torch.bool, device=x.device).tril(total - new)  # (N, P + N)
+            output = scaled_dot_product_attention(q, k, v, attn_mask=keep)  # (B, H, N, D)
+        return self.proj(merge_heads(output)), (k, v)
 
 
 class MLP(nn.Module):
@@ -98,6 +128,12 @@ class Block(nn.Module):
         x = x + self.attn(self.ln1(x), keep)  # (B, T, C)
         return x + self.mlp(self.ln2(x))  # (B, T, C)
 
+    def forward_new(self, x: torch.Tensor, past: tuple | None, last_only: bool) -> tuple[torch.Tensor, tuple]:
+        """``forward`` for N new positions after the cached ``past``; (B, 1, C) when ``last_only``."""
+        attended, present = self.attn.forward_new(self.ln1(x), past, last_only)
+        x = (x[:, -1:] if last_only else x) + attended  # (B, N or 1, C)
+        return x + self.mlp(self.ln2(x)), present
+
 
 class TinyGPT(nn.Module):
     def __init__(self, config: GPTConfig) -> None:
@@ -122,6 +158,31 @@ class TinyGPT(nn.Module):
         for block in self.blocks:
             x = block(x, keep)  # (B, T, C)
         return self.head(self.ln_f(x))  # (B, T, V)
+
+    def next_logits(self, idx: torch.Tensor, cache: list | None = None) -> torch.Tensor:
+        """Logits (B, V) for the character after the last one of ``idx``: ``forward(idx)[:, -1]``, with less work.
+
+        Only the last position's logits are wanted, so the last block attends from, and runs its MLP
+        on, the last position alone; the blocks before it must still run on every position, since
+        the last block's keys and values come from them.
+
+        ``cache``: None reads ``idx`` (B, T) as a whole window from position 0. A list (empty at
+        first) keeps each block's (keys, values) of the characters read so far; ``idx`` (B, N) then
+        holds only the characters that follow them, at positions P .. P + N - 1, and the list is
+        updated in place. Positions are absolute, so a cache holds only while the window keeps
+        starting at the same character.
+        """
+        start = cache[0][0].shape[-2] if cache else 0  # P: positions already cached
+        t = start + idx.shape[1]
+        if t > self.config.context:
+            raise ValueError(f"The model reads at most {self.config.context} characters at once; got {t}.")
+        x = self.token(idx) + self.position.weight[start:t]  # (B, N, C) + (N, C): the rows of positions P .. t - 1
+        pasts = list(cache) if cache else [None] * len(self.blocks)
+        for i, block in enumerate(self.blocks):
+            x, pasts[i] = block.forward_new(x, pasts[i], last_only=i == len(self.blocks) - 1)
+        if cache is not None:
+            cache[:] = pasts
+        return self.head(self.ln_f(x[:, -1]))  # (B, V)
 
 
 def next_char_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
