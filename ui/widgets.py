@@ -41,20 +41,27 @@ def _say_ignored(key: str, raw: str, why: str) -> None:
     st.caption(f":orange[:material/link_off: The link's `{key}={raw[:40]}` was ignored: {why}]")
 
 
-def _check_link_number(key: str, low: float, high: float) -> None:
-    """Explain a URL number the control cannot take (Streamlit then falls back to the default)."""
+def _link_number(key: str) -> tuple[str, float] | None:
+    """The URL's text and finite number for ``key`` on its control's first run; explains any other text."""
     raw = _link_value(key)
     if raw is None:
-        return
+        return None
     try:
         number = float(raw)
     except ValueError:
         _say_ignored(key, raw, "it is not a number.")
-        return
+        return None
     if not math.isfinite(number):
         _say_ignored(key, raw, "it is not a finite number.")
-    elif not low <= number <= high:
-        _say_ignored(key, raw, f"it must be between {low:g} and {high:g}.")
+        return None
+    return raw, number
+
+
+def _check_link_number(key: str, low: float, high: float) -> None:
+    """Explain a URL number the control cannot take (Streamlit then falls back to the default)."""
+    linked = _link_number(key)
+    if linked is not None and not low <= linked[1] <= high:
+        _say_ignored(key, linked[0], f"it must be between {low:g} and {high:g}.")
 
 
 def _match_link_option(key: str, options: Sequence[Any], label: Callable[[Any], str]) -> None:
@@ -171,7 +178,8 @@ def number(
     decimals are kept to 6 significant digits, all of which the box shows. ``whole`` for counts
     and seeds: the box still holds a float, shown without decimals, because Streamlit's integer
     box fails on a link such as ``seed=1e309`` (it converts infinity to int before its own range
-    check), where its float box falls back to the default.
+    check), where its float box falls back to the default. A linked number the box cannot take as
+    is gets the same treatment on the page's first run: the nearest value it can take, and a note.
     """
 
     def tidy() -> None:
@@ -184,36 +192,62 @@ def number(
             st.session_state[NOTE_PREFIX + key] = f"{typed:g} is {_outside(min_value, max_value, used)}"
         st.session_state[key] = float(round(used)) if whole else float(f"{used:.6g}")
 
+    linked = _link_number(key)
+    default = float(round(value)) if whole else float(value)
+    repair = _linked_number_repair(key, linked[1], min_value, max_value, whole, default) if linked else None
+    if repair is not None:
+        used, note = repair
+        st.session_state[key] = used
+        st.session_state[NOTE_PREFIX + key] = note
     pending = st.session_state.pop(PENDING_PREFIX + key, None)
-    if pending is not None:  # a linked value out of range, replaced on the rerun below
+    if pending is not None:  # a linked value that got past the checks above, replaced on the rerun below
         st.session_state[key] = pending
-    _check_link_number(key, min_value, max_value)
     chosen = st.number_input(
         label,
-        value=float(round(value)) if whole else float(value),
+        value=default,
         step=float(step) if step is not None else (1.0 if whole else None),
         format="%.0f" if whole else "%g",
         help=help,
         on_change=tidy,
         key=key,
-        bind=BIND,
+        # On a page's first run Streamlit puts a bound box's URL value over session state. Replacing it
+        # with a rerun would wipe the notes other controls drew before this box, so on the run that
+        # repairs a link the box is left unbound, and the value used is written into the URL by hand
+        # (allowed only for a parameter no widget is bound to) so that the address still reproduces
+        # the view. The next run binds it again, seeded with that value.
+        bind=None if repair else BIND,
     )
-    # Only a link gets past the box's own checks (typing goes through tidy): show the box what the
-    # math will use, and say why it differs from the link.
-    if not min_value <= chosen <= max_value:
-        used = min(max(chosen, min_value), max_value) if math.isfinite(chosen) else value
-        st.session_state[NOTE_PREFIX + key] = f"The link's {key}={chosen:g} is {_outside(min_value, max_value, used)}"
-        st.session_state[PENDING_PREFIX + key] = float(round(used)) if whole else used
-        st.rerun()
-    if whole and chosen != round(chosen):
-        whole_note = f"is not a whole number: using {round(chosen)}."
-        st.session_state[NOTE_PREFIX + key] = f"The link's {key}={chosen:g} {whole_note}"
-        st.session_state[PENDING_PREFIX + key] = float(round(chosen))
+    if repair is not None:
+        st.query_params[key] = str(chosen)  # the shortest text that reads back as exactly this float
+    # Typing goes through tidy, and a link on the box's first run through the repair above. Only a URL
+    # that Streamlit seeds on a later run (Back to an address holding a bad value) reaches this: show
+    # the box what the math will use, with a rerun.
+    late_repair = _linked_number_repair(key, chosen, min_value, max_value, whole, default)
+    if late_repair is not None:
+        used, note = late_repair
+        st.session_state[NOTE_PREFIX + key] = note
+        st.session_state[PENDING_PREFIX + key] = used
         st.rerun()
     note = st.session_state.pop(NOTE_PREFIX + key, None)
     if note:
         st.caption(f":orange[{note}]")
     return round(chosen) if whole else chosen
+
+
+def _linked_number_repair(
+    key: str, linked: float, low: float, high: float, whole: bool, default: float
+) -> tuple[float, str] | None:
+    """The value a number box uses instead of a linked number it cannot show as is, and the note why."""
+    if not math.isfinite(linked):  # Streamlit's float box refuses these itself; a repair must never rerun forever
+        return float(default), f"The link's {key}={linked:g} is not a finite number: using {default:g}."
+    used = min(max(linked, low), high)
+    if whole:
+        used = float(round(used))
+    if used == linked:
+        return None
+    if low <= linked <= high:
+        return used, f"The link's {key}={linked:g} is not a whole number: using {used:g}."
+    return used, f"The link's {key}={linked:g} is {_outside(low, high, used)}"
 
 
 def _outside(low: float, high: float, used: float) -> str:

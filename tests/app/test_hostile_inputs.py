@@ -61,8 +61,7 @@ MARKUP_TEXTS = HOSTILE_TEXTS[5:7]
 HOSTILE_NUMBERS = [math.nan, math.inf, -math.inf, 1e308, -1e308]
 # For every key at once. "%00" arrives literally from a test; a browser decodes it to a NUL, so both are sent.
 MALFORMED_LINK_VALUES = ["", "%00", "\x00", "💥", "1e309", "nan", "inf", "[]", "x" * 500, ["1", "2"]]
-# For one number box at a time: a finite number out of range is clamped with a rerun (ui/widgets.number),
-# which loses the notes other controls drew for the same link (see the xfail tests below).
+# For one number box at a time: a finite number out of range is clamped, with a note (ui/widgets.number).
 HUGE_LINK_NUMBERS = ["1e308", "-1e308"]
 
 # Markup made of user text: each pattern only matches when the text was echoed without escaping
@@ -340,13 +339,7 @@ def test_malformed_link_values_are_explained_and_the_page_keeps_working(path):
     assert not found, "\n".join(found)
 
 
-LOST_NOTES = "ui/widgets.number clamps a linked number with st.rerun(); the rerun drops the notes drawn before it"
-
-
-LOST_NOTES = "ui/widgets.number clamps a linked number with st.rerun(); the rerun drops the notes drawn before it"
-
-
-@pytest.mark.xfail(strict=True, reason=LOST_NOTES)
+# A linked number out of range used to be replaced with st.rerun(), which wiped the notes drawn before its box.
 def test_a_note_about_an_ignored_link_value_survives_another_box_being_clamped():
     at = open_lesson("app_pages/vectors.py", {"a_len": "north", "w1": "1000"})
     notes = " ".join(texts_in(at, "caption"))
@@ -354,7 +347,6 @@ def test_a_note_about_an_ignored_link_value_survives_another_box_being_clamped()
     assert "`a_len=north` was ignored" in notes
 
 
-@pytest.mark.xfail(strict=True, reason=LOST_NOTES)
 def test_two_linked_numbers_out_of_range_each_get_their_note():
     at = open_lesson("app_pages/vectors.py", {"w1": "1000", "w2": "-1000"})
     notes = " ".join(texts_in(at, "caption"))
