@@ -2,11 +2,11 @@
 
 The frozen layer is MiniLM's layer-0 attention output projection, y = W x + b with W 384×384. LoRA keeps
 W fixed and adds B (384×r, all zeros at the start, so the model starts exactly as it was) times A (r×384,
-small random numbers): y = W x + b + B(A x). Only A and B learn, by torch.optim.Adam, r(m + n) numbers
-instead of m·n. The task: targets made by a hidden change ΔW* of known rank. The inputs are spread
-evenly in every direction (XᵀX = N·I), so the mean squared error is ‖BA − ΔW*‖_F² / m and, by
-Eckart–Young, the best any rank-r update can do is the truncated SVD of ΔW*: LoRA's answer can be set
-beside it.
+small random numbers): y = W x + b + B(A x). Only A and B learn, by Adam, r(m + n) numbers instead of m·n
+(the gradients are written out below, Adam's step in engine.update_rules: both as torch computes them).
+The task: targets made by a hidden change ΔW* of known rank. The inputs are spread evenly in every
+direction (XᵀX = N·I), so the mean squared error is ‖BA − ΔW*‖_F² / m and, by Eckart–Young, the best any
+rank-r update can do is the truncated SVD of ΔW*: LoRA's answer can be set beside it.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from engine.checks import int_in_range, number_in_range
 from engine.device import lesson_generator
 from engine.lowrank import truncate, weight_name
 from engine.transformer import load_minilm
+from engine.update_rules import adam
 
 FROZEN = (0, "attention output")  # the layer LoRA adapts: MiniLM's layer 0, attention output projection
 MAX_RANK = 32  # LoRA's r and the hidden change's rank
@@ -44,11 +45,15 @@ def random_orthonormal(rows: int, cols: int, generator: torch.Generator) -> torc
     return torch.linalg.qr(torch.randn(rows, cols, generator=generator)).Q
 
 
-def hidden_change(m: int, n: int, rank: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """ΔW* = Σᵢ sᵢ uᵢ vᵢᵀ of the given rank with sᵢ = DECAY^i, and its singular values s."""
+def hidden_change(
+    m: int, n: int, rank: int, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """ΔW* = Σᵢ sᵢ uᵢ vᵢᵀ of the given rank with sᵢ = DECAY^i, given by its SVD: U (m×rank), s, V (n×rank).
+
+    Form it with ``(u * s) @ v.T``; its best rank-r update (Eckart–Young) is its first r terms.
+    """
     u, v = random_orthonormal(m, rank, generator), random_orthonormal(n, rank, generator)
-    s = DECAY ** torch.arange(rank, dtype=torch.float32)
-    return (u * s) @ v.T, s
+    return u, DECAY ** torch.arange(rank, dtype=torch.float32), v
 
 
 def lora_init(m: int, n: int, r: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
@@ -61,6 +66,36 @@ def lora_forward(
 ) -> torch.Tensor:
     """y = W x + b + B(A x) for each row x: the frozen layer plus the low-rank path, never forming BA."""
     return F.linear(x, w, b) + (x @ lora_a.T) @ lora_b.T
+
+
+def lora_loss_and_gradients(
+    x: torch.Tensor, residual: torch.Tensor, lora_b: torch.Tensor, lora_a: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The mean squared error of B(A x) against ``residual`` over the rows x, and its gradients for B and A.
+
+    Written out in the operations, order and operand layouts autograd uses for ``F.mse_loss(x @ A.T @ B.T,
+    residual)``, so a fit gives autograd's numbers: in a loop of small steps, autograd's bookkeeping and
+    mse_loss's extra passes over the 384×384 error cost more than the arithmetic. Each product takes MKL's fast
+    path when x is stored row by row and B column by column: with one thread, a 384×384 matrix times a 384×r
+    one (r 2 to 8) takes ~35 µs with the right operand stored transposed and ~170 µs otherwise.
+    """
+    hidden = x @ lora_a.T  # A x for each row x
+    error = hidden @ lora_b.T
+    error -= residual  # in place: one 384×384 buffer fewer each step
+    loss = error.square().mean()  # mean's pairwise sum, as mse_loss's: a float32 dot drifts by ~2e-5
+    grad_out = error.mul_(2 / error.numel())  # ∂loss/∂(B A x): error is not needed any more
+    grad_b = (hidden.T @ grad_out).T
+    grad_a = (grad_out @ lora_b).T @ x
+    return loss, grad_b, grad_a
+
+
+def low_rank_singular_values(lora_b: torch.Tensor, lora_a: torch.Tensor) -> torch.Tensor:
+    """The r singular values of BA from an r×r matrix: ~0.2 ms, where those of BA itself (384×384) take ~10 ms.
+
+    With B = Q_B R_B and Aᵀ = Q_A R_A (QR, Q with orthonormal columns), BA = Q_B (R_B R_Aᵀ) Q_Aᵀ: the orthonormal
+    factors change no length, so BA has the singular values of R_B R_Aᵀ.
+    """
+    return torch.linalg.svdvals(torch.linalg.qr(lora_b).R @ torch.linalg.qr(lora_a.T).R.T)
 
 
 @dataclass(frozen=True)
@@ -102,31 +137,34 @@ def lora_fit(
     m, n = w.shape
     generator = lesson_generator(seed)
     x = (random_orthonormal(SAMPLES, n, generator) * math.sqrt(SAMPLES)).to(w.device)  # XᵀX = N·I
-    change, s = hidden_change(m, n, hidden_rank, generator)
-    change = change.to(w.device)
+    u, s, v = hidden_change(m, n, hidden_rank, generator)
+    change = ((u * s) @ v.T).to(w.device)
     init_b, init_a = lora_init(m, n, rank, generator)
     with torch.no_grad():
         frozen_out = F.linear(x, w, b)
-        targets = F.linear(x, w + change, b)
         start_gap = float((lora_forward(x, w, b, init_b.to(w.device), init_a.to(w.device)) - frozen_out).abs().max())
-    lora_b, lora_a = init_b.to(w.device).requires_grad_(), init_a.to(w.device).requires_grad_()
-    optimizer = torch.optim.Adam([lora_b, lora_a], lr=lr)
+        # W x + b is frozen and sits in both the output and the targets, so the error (W x + b + BAx) − targets
+        # equals BAx − residual with residual = targets − (W x + b): the same loss and gradients, without adding
+        # W x + b back every step. Stored row by row (QR's Q, and so x, comes column by column): see the layouts in
+        # lora_loss_and_gradients.
+        residual = (F.linear(x, w + change, b) - frozen_out).contiguous()
+        x = x.contiguous()
+    # A and B are views of one vector of their r(m + n) numbers, so that Adam updates both in one pass; B is stored
+    # column by column (it is the same m×r matrix), so that no product hits MKL's slow case.
+    adapter = torch.cat([init_b.T.flatten(), init_a.flatten()]).to(w.device)
+    lora_b, lora_a = adapter[: m * rank].view(rank, m).T, adapter[m * rank :].view(rank, n)
+    state: dict = {}  # Adam's running averages of the gradient and of its square
     losses = torch.empty(steps + 1, device=w.device)
     every = max(1, steps // SNAPSHOTS)
     for step in range(steps):
-        optimizer.zero_grad()
-        # W x + b is frozen: computed once above, only the low-rank path depends on A and B.
-        loss = F.mse_loss(frozen_out + (x @ lora_a.T) @ lora_b.T, targets)
-        loss.backward()
-        optimizer.step()
-        losses[step] = loss.detach()
+        losses[step], grad_b, grad_a = lora_loss_and_gradients(x, residual, lora_b, lora_a)
+        adam(adapter, torch.cat([grad_b.T.flatten(), grad_a.flatten()]), state, lr, step + 1)
         if progress is not None and step % every == 0:
             progress(step / steps)
     with torch.no_grad():
+        losses[steps] = F.mse_loss((x @ lora_a.T) @ lora_b.T, residual)
         learned = lora_b @ lora_a
-        losses[steps] = F.mse_loss(frozen_out + x @ learned.T, targets)
-        u, sv, vh = torch.linalg.svd(change, full_matrices=False)
-        best = truncate(u, sv, vh, min(rank, hidden_rank))
+        best = truncate(u, s, v.T, min(rank, hidden_rank)).to(w.device)  # ΔW*'s SVD is known: it was built from it
         left_out = s[rank:].pow(2).sum()
     if progress is not None:
         progress(1.0)
@@ -139,8 +177,8 @@ def lora_fit(
         start_gap=start_gap,
         trainable=rank * (m + n),
         full=m * n,
-        hidden=s,
-        learned=torch.linalg.svdvals(learned)[:rank],
+        hidden=s.to(w.device),
+        learned=low_rank_singular_values(lora_b, lora_a),
         distance_to_best=float(torch.linalg.matrix_norm(learned - best) / torch.linalg.matrix_norm(best)),
         error_learned=float(torch.linalg.matrix_norm(learned - change) / torch.linalg.matrix_norm(change)),
         error_best=float((left_out / s.pow(2).sum()).sqrt()),
