@@ -64,6 +64,25 @@ def unmeasured(kind: str, text: str) -> str:
     return "" if kind == "metric" and MEASURED.fullmatch(text) else text
 
 
+def comparable(element: Any) -> bytes:
+    """An element as a rerun's fingerprint sees it: stopwatches, measured durations and the value of
+    boxes this client never types in left out."""
+    kind = element.WhichOneof("type")
+    element = type(element).FromString(element.SerializeToString())
+    proto = getattr(element, kind)
+    if kind in ("markdown", "metric"):  # "computed in 0.27 ms on CPU" differs on every run
+        proto.body = unmeasured(kind, proto.body)
+    elif "set_value" in proto.DESCRIPTOR.fields_by_name:
+        # A box this client never types in (a text area a preset fills): the server sends its value
+        # only on the run that sets it, and the frontend keeps it after, so the message is no guide
+        # to what is shown. What the page computed from it is in the rest of the output.
+        for field in ("set_value", "value", "raw_values"):
+            if field in proto.DESCRIPTOR.fields_by_name:
+                proto.ClearField(field)
+        element.ClearField("has_one_shot_effect")  # marks the run that set the value
+    return element.SerializeToString(deterministic=True)
+
+
 class ProtocolError(RuntimeError):
     """The server did something a browser would show as broken: ``kind`` is "disconnect" or "timeout"."""
 
@@ -196,12 +215,7 @@ class Run:
         return self._output.hexdigest()
 
     def draw(self, element: Any) -> None:
-        kind = element.WhichOneof("type")
-        if kind in ("markdown", "metric"):  # "computed in 0.27 ms on CPU" differs on every run
-            element = type(element).FromString(element.SerializeToString())
-            text = getattr(element, kind)
-            text.body = unmeasured(kind, text.body)
-        self._output.update(element.SerializeToString(deterministic=True))
+        self._output.update(comparable(element))
 
 
 class Session:

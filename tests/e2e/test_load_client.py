@@ -13,7 +13,7 @@ import subprocess
 import pytest
 
 from bench import bench_load
-from bench.st_client import Outputs, Session, region, unmeasured
+from bench.st_client import Outputs, Session, comparable, region, unmeasured
 from tests.e2e.browser import streamlit_server
 
 PAGE, KEY = "vectors", "a_len"  # a slider inside an st.fragment
@@ -99,3 +99,17 @@ def test_a_wrong_value_is_detected(server):
 )
 def test_only_measured_durations_are_left_out_of_the_check(kind, text, seen):
     assert unmeasured(kind, text) == seen
+
+
+def test_a_box_the_client_never_types_in_compares_by_what_it_is_not_by_the_value_a_run_pushed():
+    from streamlit.proto.Element_pb2 import Element
+
+    def text_area(label: str, pushed: str | None = None) -> Element:
+        element = Element()
+        element.text_area.label = label
+        if pushed is not None:  # the run where a preset writes into the box
+            element.text_area.value, element.text_area.set_value, element.has_one_shot_effect = pushed, True, True
+        return element
+
+    assert comparable(text_area("analogy", "king - man + woman")) == comparable(text_area("analogy"))
+    assert comparable(text_area("analogy")) != comparable(text_area("another box"))
