@@ -14,7 +14,7 @@ import streamlit as st
 
 from app_pages.catalog import HOME, SECTIONS
 from engine.device import configure_threads, use_lesson_threads, warm_up
-from ui import chart, page_memory, path, preload, style, viewport
+from ui import chart, nodelay, page_memory, path, preload, style, viewport
 from ui.sidebar import device_panel
 
 # A local icon: an emoji or Material icon would be fetched from the internet by the browser.
@@ -28,6 +28,7 @@ def _engine_ready() -> int:
     # Once per process: torch's intra-op pool is process-wide, and the first torch calls pay for
     # lazy initialisation, which no learner should see as "computed in 175 ms" for a dot product.
     threads = configure_threads()
+    nodelay.send_small_messages_at_once()  # each change's messages leave at once, not ~40 ms later
     with contextlib.suppress(ValueError):  # a device that cannot be used: the sidebar says why
         warm_up(optimizers=False)  # the optimizers' seconds-long first step runs in ui.preload
     preload.start()
