@@ -6,8 +6,6 @@ No browser: the client speaks Streamlit's websocket protocol itself.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import subprocess
 
 import pytest
@@ -15,15 +13,9 @@ import pytest
 from bench import bench_load
 from bench.st_client import Outputs, Session, comparable, region, unmeasured
 from tests.e2e.browser import streamlit_server
+from tests.event_loops import run_apart
 
 PAGE, KEY = "vectors", "a_len"  # a slider inside an st.fragment
-
-
-def run_apart(coroutine):
-    """``asyncio.run`` on a thread of its own: in a full test session, Playwright's sync API keeps an
-    event loop running on the main thread, where ``asyncio.run`` refuses to start another."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import socket
 
 import pytest
 
+from tests.event_loops import run_apart
 from ui import nodelay
 
 
@@ -40,7 +41,7 @@ def accepted_by_asyncio() -> socket.socket:
         server.close()
         return nagle
 
-    return asyncio.run(serve())
+    return run_apart(serve())
 
 
 def test_python_leaves_nagle_on_for_a_proto_zero_listener(restored):
