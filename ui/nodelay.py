@@ -17,6 +17,7 @@ import gc
 import socket
 
 TCP_FAMILIES = (socket.AF_INET, socket.AF_INET6)
+PYTHON_SET_NODELAY = asyncio.base_events._set_nodelay  # asyncio's own, kept for the test that shows why
 
 
 def _is_tcp_stream(sock: socket.socket) -> bool:

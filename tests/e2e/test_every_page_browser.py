@@ -58,7 +58,7 @@ def test_a_moved_control_changes_the_view_and_its_link_reopens_it(app_url, brows
     label = move_first_slider(page)
     expect(page).not_to_have_url(url_before)  # the new value is in the link
     wait_idle(page)
-    after = changed_view(page, before)
+    after = settled_view(page, before)
     no_exception(page)
     assert after != before, f"moving '{label}' changed nothing on {entry.title}"
     link = page.url
@@ -71,18 +71,27 @@ def test_a_moved_control_changes_the_view_and_its_link_reopens_it(app_url, brows
         if entry.url_path in SETTINGS_ONLY:
             assert first_slider(reopened).input_value() == first_slider(page).input_value()
         else:
-            assert view(reopened) == after, "the link opens the same view"
+            assert settled_view(reopened) == after, "the link opens the same view"
     finally:
         reopened.close()
 
 
-def changed_view(page: Page, before: dict, timeout_s: float = 10.0) -> dict:
-    """The view once it differs from ``before`` (charts draw a moment after the script finishes)."""
+def settled_view(page: Page, before: dict | None = None, timeout_s: float = 15.0, quiet_s: float = 0.6) -> dict:
+    """The view once it differs from ``before`` and has stayed the same for ``quiet_s``.
+
+    Charts draw a moment after the script finishes, and the messages of one change arrive as they
+    are sent, so the first chart may be redrawn well before the last one.
+    """
     deadline = time.monotonic() + timeout_s
-    while view(page) == before and time.monotonic() < deadline:
-        page.wait_for_timeout(100)
-    page.wait_for_timeout(300)  # let the last chart of the change finish drawing
-    return view(page)
+    last, since = view(page), time.monotonic()
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(150)
+        now = view(page)
+        if now != last:
+            last, since = now, time.monotonic()
+        elif last != before and time.monotonic() - since >= quiet_s:
+            break
+    return last
 
 
 def test_home_links_to_every_lesson_and_each_lesson_leads_to_the_next(app_url, page):
