@@ -115,7 +115,7 @@ def products() -> None:
             icon=":material/check_circle:",
         )
     row = charts.product_panels(lesson)
-    section.chart_row(row.figures, key="abc", widths=row.widths)
+    section.chart_row(row.figures, key="abc", widths=row.widths, one_figure=True)
     if lesson.cell_value is not None:
         left, right = st.columns([1, 1], gap="medium")
         with left:

@@ -39,7 +39,7 @@ def fold_the_plane() -> None:
     if result is None:
         return
     with chart:
-        section.chart_row(charts.layer_stages(result), key="stage")
+        section.chart_row(charts.layer_stages(result), key="stage", one_figure=True)
         if act == "relu":
             st.caption(
                 f"ReLU set {result.zeroed_share:.0%} of the output coordinates to exactly 0: those points "
@@ -97,7 +97,7 @@ def depth_needs_nonlinearity() -> None:
     rows = charts.depth_panels(collapse)
     for index, row in enumerate(rows):
         st.markdown(f"**{row.caption}**")
-        section.chart_row(row.figures, key=f"depth_{index}", timing=index == len(rows) - 1)
+        section.chart_row(row.figures, key=f"depth_{index}", timing=index == len(rows) - 1, one_figure=True)
     st.caption(
         "Both difference panels share one colour scale, so float32 rounding is white; hover a cell for its exact value."
     )
@@ -157,7 +157,9 @@ def batch_forward() -> None:
     rows = charts.forward_panels(forward)
     for index, row in enumerate(rows):
         st.markdown(f"**{row.caption}**")
-        section.chart_row(row.figures, key=f"forward_{index}", widths=row.widths, timing=index == len(rows) - 1)
+        section.chart_row(
+            row.figures, key=f"forward_{index}", widths=row.widths, timing=index == len(rows) - 1, one_figure=True
+        )
     section.code_panel()
 
 

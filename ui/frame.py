@@ -22,6 +22,7 @@ from engine.device import Timing
 from ui import chart, viewport
 from ui.compute import call_engine, engine_sources
 from ui.widgets import BIND
+from viz.row import side_by_side
 
 PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
@@ -156,17 +157,31 @@ class Section:
         self.timing_note()
 
     def chart_row(
-        self, figures: Sequence[go.Figure], *, key: str, widths: Sequence[float] | None = None, timing: bool = True
+        self,
+        figures: Sequence[go.Figure],
+        *,
+        key: str,
+        widths: Sequence[float] | None = None,
+        timing: bool = True,
+        one_figure: bool = False,
     ) -> None:
         """Panels side by side, then the timing line under the row.
 
         The narrow-screen rule for multi-panel figures: each panel is its own figure in a column,
         and Streamlit stacks columns on screens under 640 px, so a phone shows one panel per row.
+        ``one_figure``: on a wide screen, draw the panels as one figure (``viz.row.side_by_side``;
+        separate figures where it cannot hold them). A chart is a fixed cost of every redraw in the
+        browser, so three panels in one figure redraw about a third faster than three charts. Pages
+        turn it on once their panels have been checked drawn that way (BENCHMARKS.md).
         ``key`` keeps two identical panels (the same matrix twice) from sharing one element id.
         """
-        for index, (column, fig) in enumerate(zip(st.columns(widths or len(figures)), figures, strict=True)):
-            with column:
-                draw(fig, key=f"{self._key}-{key}-{index}")
+        row = side_by_side(figures, widths) if one_figure and not viewport.is_narrow() else None
+        if row is not None:
+            draw(row, key=f"{self._key}-{key}")
+        else:
+            for index, (column, fig) in enumerate(zip(st.columns(widths or len(figures)), figures, strict=True)):
+                with column:
+                    draw(fig, key=f"{self._key}-{key}-{index}")
         if timing:
             self.timing_note()
 

@@ -91,7 +91,7 @@ def test_neural_layer_proves_collapse_and_matches_nn_linear():
     assert float(shown["max |engine − torch.nn.Linear|"]) < 1e-6
     assert float(shown["linear: max |difference|"]) < 1e-5
     assert float(shown["with tanh: max |difference|"]) > 1e-2
-    assert len(plotly_figures(at)) == 14
+    assert len(plotly_figures(at)) == 5  # one figure per row of panels on a wide screen
 
 
 def test_output_cell_survives_shrinking_and_growing_the_matrix():

@@ -1,9 +1,12 @@
-"""The neural layer page: one figure per panel, shared scales, the least-squares proof, and its words."""
+"""The neural layer page: a figure per row of panels (one per panel on a phone), shared scales, least squares."""
+
+import itertools
 
 import pytest
 
 from engine import layers
 from tests.app.helpers import metric_values, open_page, plotly_figures
+from ui.viewport import KEY
 
 PAGE = "app_pages/neural_layer.py"
 FIT_METRIC = "best single matrix: RMS error"
@@ -26,13 +29,22 @@ def page():
     return at
 
 
-def test_every_panel_is_its_own_figure(page):
-    figures = plotly_figures(page)
-    # 3 stages of the plane, 2 rows x 3 for depth, 5 tensors of the forward pass: each stacks on a phone.
-    assert len(figures) == 3 + 6 + 5
-    for fig in figures:
+def test_a_wide_screen_draws_each_row_as_one_figure_and_a_phone_one_panel_per_figure(page):
+    # 3 stages of the plane, 2 rows x 3 for depth, 2 rows (3 + 2 tensors) of the forward pass.
+    panels = [3, 3, 3, 3, 2]
+    wide = plotly_figures(page)
+    assert [len([k for k in fig["layout"] if k.startswith("xaxis")]) for fig in wide] == panels
+    for fig in wide:  # each panel has its own pair of axes, side by side without overlapping
+        domains = sorted(fig["layout"][k]["domain"] for k in fig["layout"] if k.startswith("xaxis"))
+        assert all(left[1] < right[0] for left, right in itertools.pairwise(domains))
+    phone = plotly_figures(open_page(PAGE, {"depth_act": "relu", "depth_seed": "3"}, state={KEY: {"narrow": True}}))
+    assert len(phone) == sum(panels)  # Streamlit stacks the columns: one panel per row
+    for fig in phone:
         axes = [key for key in fig["layout"] if key.startswith(("xaxis", "yaxis"))]
         assert sorted(axes) == ["xaxis", "yaxis"], "one panel per figure"
+    wide_traces = [t for fig in wide for t in fig["data"]]
+    phone_traces = [t for fig in phone for t in fig["data"]]
+    assert [t["name"] for t in wide_traces] == [t["name"] for t in phone_traces]  # the same panels, the same data
 
 
 def test_the_two_difference_panels_share_one_scale(page):
