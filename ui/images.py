@@ -37,6 +37,11 @@ def _bundled(name: str, max_side: int) -> np.ndarray:
     return pixels
 
 
+def bundled_picture(name: str, max_side: int) -> images.Picture:
+    """A bundled photo under the name and pixels the picker gives it, so both reach the same cached results."""
+    return PickedImage(label=images.BUNDLED[name], key=f"bundled:{name}", pixels=_bundled(name, max_side)).picture()
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def _decoded(digest: str, max_side: int, _data: bytes) -> tuple[np.ndarray | None, str | None]:
     """(pixels, None), or (None, the reason) for a file that was refused; keyed by the digest only."""

@@ -3,7 +3,9 @@
 The optimizers' first step (it imports ``torch._dynamo``), the real model, the word vectors and
 the embedded search corpus. Each is built once per process under its own lock, so a page that
 needs one sooner waits for this load instead of starting another; without it the first visitor of
-the embeddings page waited over a second for the 240 corpus sentences to be embedded.
+the embeddings page waited over a second for the 240 corpus sentences to be embedded. Last, the
+SVD page's decompositions of its bundled photos go into the page's result cache: a first switch
+of photo or colour mode there took 100–200 ms (an upload is still decomposed when it arrives).
 
 The loading starts only once the first page has been drawn (or after ``FIRST_PAGE_WAIT_S``): on a
 2-core server, importing and embedding beside the first page's script held the GIL and a core,
@@ -16,8 +18,10 @@ import atexit
 import contextlib
 import threading
 
-from engine import search, transformer, words
+from engine import images, search, svd, transformer, words
 from engine.device import warm_up_optimizers
+from ui.compute import call_engine
+from ui.images import bundled_picture
 
 FIRST_PAGE_WAIT_S = 20.0
 EXIT_WAIT_S = 30.0
@@ -56,10 +60,19 @@ def finished() -> bool:
 def _load() -> None:
     _first_page_drawn.wait(timeout=FIRST_PAGE_WAIT_S)
     try:
-        for load in (warm_up_optimizers, transformer.load_minilm, words.vocabulary, search.corpus):
+        for load in (warm_up_optimizers, transformer.load_minilm, words.vocabulary, search.corpus, _bundled_svds):
             if _stopping.is_set():
                 break
             with contextlib.suppress(Exception):  # the page that needs it shows the error in words
                 load()
     finally:
         _finished.set()
+
+
+def _bundled_svds() -> None:
+    """Each bundled photo's SVD in each mode, into the result cache the SVD page reads (ui/compute.py)."""
+    for name in images.BUNDLED:
+        picture = bundled_picture(name, images.SVD_SIDE)
+        for mode in svd.MODES:
+            if not _stopping.is_set():
+                call_engine(svd.decompose, (picture, mode), {}, cache=True)
