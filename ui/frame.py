@@ -19,7 +19,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from engine.device import Timing
-from ui import chart, viewport
+from ui import chart, viewport, widgets
 from ui.compute import call_engine, engine_sources
 from ui.widgets import BIND
 from viz.row import side_by_side
@@ -94,12 +94,18 @@ def controls(place: DeltaGenerator | None = None, *, label: str = "Controls") ->
 
     The narrow-screen rule for controls: on a phone the columns stack, so a block of sliders would
     push the chart a screen down. There they sit in a collapsed expander instead, and the chart
-    comes first; opening it shows the same controls, with the same keys and URL values.
+    comes first; opening it shows the same controls, with the same keys and URL values. A note
+    about a link value a control could not use is repeated above the folded controls, where it is seen.
     """
     with place if place is not None else st.container():
         if viewport.is_narrow():
-            with st.expander(label, icon=":material/tune:"):
+            above = st.empty()
+            with widgets.notes_of_folded_controls() as notes, st.expander(label, icon=":material/tune:"):
                 yield
+            if notes:
+                with above.container():
+                    for note in notes:
+                        st.caption(note)
         else:
             yield
 

@@ -13,7 +13,9 @@ their case (``act=relu`` selects ReLU).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import streamlit as st
@@ -37,8 +39,32 @@ def _link_value(key: str) -> str | None:
     return None if value is None else str(value)
 
 
+# Notes said inside a folded panel (a phone's "Controls" expander), which frame.controls repeats above it.
+_folded_notes: ContextVar[list[str] | None] = ContextVar("folded_notes", default=None)
+
+
+@contextmanager
+def notes_of_folded_controls() -> Iterator[list[str]]:
+    """Collect the notes the controls drawn inside this block say, for a page to show where they are seen."""
+    notes: list[str] = []
+    token = _folded_notes.set(notes)
+    try:
+        yield notes
+    finally:
+        _folded_notes.reset(token)
+
+
+def _note(text: str) -> None:
+    """An orange note under a control, about a value it was given and could not use."""
+    note = f":orange[{text}]"
+    st.caption(note)
+    folded = _folded_notes.get()
+    if folded is not None:
+        folded.append(note)
+
+
 def _say_ignored(key: str, raw: str, why: str) -> None:
-    st.caption(f":orange[:material/link_off: The link's `{key}={raw[:40]}` was ignored: {why}]")
+    _note(f":material/link_off: The link's `{key}={raw[:40]}` was ignored: {why}")
 
 
 def _link_number(key: str) -> tuple[str, float] | None:
@@ -230,7 +256,7 @@ def number(
         st.rerun()
     note = st.session_state.pop(NOTE_PREFIX + key, None)
     if note:
-        st.caption(f":orange[{note}]")
+        _note(note)
     return round(chosen) if whole else chosen
 
 

@@ -5,6 +5,7 @@ import pytest
 from app_pages.catalog import lesson_pages
 from engine import vectors
 from tests.app.helpers import open_page, widget_extremes
+from ui import viewport
 
 VECTORS = "app_pages/vectors.py"
 
@@ -43,6 +44,18 @@ def test_a_linked_number_out_of_range_is_clamped_and_shown():
     assert "w1=1000 is outside -10 to 10: using 10" in notes(at)
     expected = vectors.neuron([10.0, -0.3, 0.8], [1, 2, 3], 0.1)
     assert any(f"{expected.pre_activation:.3f}" in m.value for m in at.metric)
+
+
+def test_on_a_phone_the_notes_are_repeated_above_the_folded_controls():
+    at = open_page(VECTORS, {"a_len": "-5", "w1": "1000"}, state={viewport.KEY: {"narrow": True}})
+    assert not at.exception
+    folded = [c.value for e in at.expander if e.label == "Controls" for c in e.caption]
+    everywhere = [c.value for c in at.caption]
+    for says in ("a_len=-5` was ignored", "w1=1000 is outside -10 to 10"):
+        assert sum(says in text for text in folded) == 1  # under its control, as on a wide screen
+        assert sum(says in text for text in everywhere) == 2, f"{says}: seen only after opening Controls"
+    wide = open_page(VECTORS, {"a_len": "-5"})
+    assert sum("a_len=-5` was ignored" in c.value for c in wide.caption) == 1  # said once where nothing is folded
 
 
 def test_a_typed_number_out_of_range_is_clamped_and_shown():
