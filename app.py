@@ -14,7 +14,7 @@ import streamlit as st
 
 from app_pages.catalog import HOME, SECTIONS
 from engine.device import configure_threads, use_lesson_threads, warm_up
-from ui import chart, nodelay, page_memory, path, preload, style, viewport
+from ui import chart, nodelay, page_memory, path, preload, style, viewport, widgets
 from ui.sidebar import device_panel
 
 # A local icon: an emoji or Material icon would be fetched from the internet by the browser.
@@ -42,6 +42,7 @@ use_lesson_threads()
 st.cache_resource(chart.install_plotly_js)()
 style.apply()
 viewport.watch()
+widgets.start_full_run(viewport.layout_changed())
 
 navigation = st.navigation(
     {

@@ -34,9 +34,21 @@ def watch() -> None:
         key=KEY,
         data={"max_px": NARROW_MAX_PX, "narrow": is_narrow()},
         default={"narrow": False},
-        on_narrow_change=lambda: None,
+        on_narrow_change=_changed,
         height=0,
     )
+
+
+CHANGED = "_viewport_changed"  # set by the browser's report, read once by the run it starts
+
+
+def _changed() -> None:
+    st.session_state[CHANGED] = True
+
+
+def layout_changed() -> bool:
+    """Whether this run was started by the browser reporting a new answer (the run that redraws for a phone)."""
+    return bool(st.session_state.pop(CHANGED, False))
 
 
 def is_narrow() -> bool:

@@ -24,6 +24,10 @@ from ui import page_memory
 
 BIND = "query-params"
 NOTE_PREFIX = "_note_"  # session-state key of a control's note, shown once under it
+# A link's notes are said on the page's first run, when its controls meet the link. A phone then
+# reruns the app once for its layout (ui/viewport.py), and that run says them again.
+LINK_NOTES = "_link_notes"  # {control key: note} said since the last full run began
+REPLAY = "_link_notes_again"  # {control key: note} to say again on this run
 PENDING_PREFIX = "_pending_"  # a value to put into a control before it is drawn on the next run
 
 
@@ -34,6 +38,9 @@ def _link_value(key: str) -> str | None:
     """
     page_memory.register(key)
     if key in st.session_state:
+        again = st.session_state.get(REPLAY, {}).pop(key, None)
+        if again:
+            _note(again, key)
         return None
     value = st.query_params.get(key)
     return None if value is None else str(value)
@@ -54,8 +61,16 @@ def notes_of_folded_controls() -> Iterator[list[str]]:
         _folded_notes.reset(token)
 
 
-def _note(text: str) -> None:
-    """An orange note under a control, about a value it was given and could not use."""
+def start_full_run(layout_changed: bool) -> None:
+    """Called by app.py on every full run: a run that only changed the layout says the last run's notes again."""
+    said = st.session_state.pop(LINK_NOTES, {})
+    st.session_state[REPLAY] = said if layout_changed else {}
+    st.session_state[LINK_NOTES] = {}
+
+
+def _note(text: str, key: str) -> None:
+    """An orange note at control ``key``, about a value it was given and could not use."""
+    st.session_state.setdefault(LINK_NOTES, {})[key] = text
     note = f":orange[{text}]"
     st.caption(note)
     folded = _folded_notes.get()
@@ -64,7 +79,7 @@ def _note(text: str) -> None:
 
 
 def _say_ignored(key: str, raw: str, why: str) -> None:
-    _note(f":material/link_off: The link's `{key}={raw[:40]}` was ignored: {why}")
+    _note(f":material/link_off: The link's `{key}={raw[:40]}` was ignored: {why}", key)
 
 
 def _link_number(key: str) -> tuple[str, float] | None:
@@ -256,7 +271,7 @@ def number(
         st.rerun()
     note = st.session_state.pop(NOTE_PREFIX + key, None)
     if note:
-        _note(note)
+        _note(note, key)
     return round(chosen) if whole else chosen
 
 
