@@ -265,7 +265,7 @@ def png_source(pixels: np.ndarray) -> str:
 
 T = TypeVar("T")
 _REMEMBERED: OrderedDict[str, object] = OrderedDict()
-REMEMBER = 16  # encoded pictures kept: a few per image page, for the visitors of the moment
+REMEMBER = 32  # encoded pictures kept: a few per image page and mode, for the visitors of the moment
 _REMEMBER_LOCK = threading.Lock()
 
 

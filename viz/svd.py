@@ -185,18 +185,31 @@ def strip_figure(tiles: list[np.ndarray], labels: list[str], title: str) -> go.F
     return figure([trace], layout, height=max(150, min(260, int(1000 * height / row.shape[1]) + 80)))
 
 
+def _strip_name(d, what: str) -> str:
+    """A name that says everything a strip of ``d`` depends on: the image, its size and the mode."""
+    return f"svd {what} {d.key} {d.mode} {d.height}x{d.width}"
+
+
 def layers_figure(d) -> go.Figure:
-    layers = np.asarray(d.layers)
-    tiles = [signed_colours(layer) for layer in layers]
-    labels = [f"σ{_sub(i + 1)}u{_sub(i + 1)}v{_sub(i + 1)}ᵀ" for i in range(len(tiles))]
-    return strip_figure(tiles, labels, "the first rank-1 layers σᵢuᵢvᵢᵀ, each on its own colour scale")
+    """The first rank-1 layers as small pictures; made once per image and mode (``remembered``), never changed."""
+
+    def make() -> go.Figure:
+        tiles = [signed_colours(layer) for layer in np.asarray(d.layers)]
+        labels = [f"σ{_sub(i + 1)}u{_sub(i + 1)}v{_sub(i + 1)}ᵀ" for i in range(len(tiles))]
+        return strip_figure(tiles, labels, "the first rank-1 layers σᵢuᵢvᵢᵀ, each on its own colour scale")
+
+    return remembered(_strip_name(d, "layers"), make)
 
 
 def sums_figure(d) -> go.Figure:
-    sums = np.asarray(d.sums)
-    tiles = [to_bytes(s) for s in sums]
-    labels = [f"rank {i + 1}" for i in range(len(tiles))]
-    return strip_figure(tiles, labels, "their running sum: the rank-1, 2, … pictures")
+    """Their running sums as small pictures; made once per image and mode (``remembered``), never changed."""
+
+    def make() -> go.Figure:
+        tiles = [to_bytes(s) for s in np.asarray(d.sums)]
+        labels = [f"rank {i + 1}" for i in range(len(tiles))]
+        return strip_figure(tiles, labels, "their running sum: the rank-1, 2, … pictures")
+
+    return remembered(_strip_name(d, "sums"), make)
 
 
 def _sub(number: int) -> str:
