@@ -37,9 +37,13 @@ def _bundled(name: str, max_side: int) -> np.ndarray:
     return pixels
 
 
+def _bundled_pick(name: str, max_side: int) -> PickedImage:
+    return PickedImage(label=images.BUNDLED[name], key=f"bundled:{name}", pixels=_bundled(name, max_side))
+
+
 def bundled_picture(name: str, max_side: int) -> images.Picture:
     """A bundled photo under the name and pixels the picker gives it, so both reach the same cached results."""
-    return PickedImage(label=images.BUNDLED[name], key=f"bundled:{name}", pixels=_bundled(name, max_side)).picture()
+    return _bundled_pick(name, max_side).picture()
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -82,7 +86,7 @@ def picker(
                 return PickedImage(label="your upload", key=f"upload:{digest}", pixels=pixels)
             st.error(frame.quoted(f"{problem} Showing {images.BUNDLED[name]} instead."), icon=":material/broken_image:")
     try:
-        return PickedImage(label=images.BUNDLED[name], key=f"bundled:{name}", pixels=_bundled(name, max_side))
+        return _bundled_pick(name, max_side)
     except ValueError as err:
         st.error(frame.quoted(str(err)), icon=":material/broken_image:")
         return None

@@ -46,11 +46,10 @@ def layer_stages(result) -> list[go.Figure]:
             names=result.class_names,
             colors=CLASS_COLORS,
             hovertemplate=f"{title}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
+            kind="scattergl",  # 441 points a panel, restyled on every slider move
             size=4,
             opacity=0.8,
         )
-        for trace in traces[1:]:
-            trace["type"] = "scattergl"
         # Each panel frames its own points: tanh and sigmoid outputs live in a small box.
         peak = max(1.2, 1.1 * float(np.abs(points).max()))
         axis = dict(range=[-peak, peak], zeroline=True, constrain="domain", tickfont=TICK_FONT)

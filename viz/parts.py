@@ -68,12 +68,16 @@ def line(x, y, *, name: str, color: str, hovertemplate: str, width: float = 2, d
     )
 
 
-def class_points(points, labels, *, names, colors, hovertemplate: str, **marker) -> list[dict]:
-    """A 2-D point cloud with binary labels as two marker traces, one per class (its own colour and name)."""
+def class_points(points, labels, *, names, colors, hovertemplate: str, kind: str = "scatter", **marker) -> list[dict]:
+    """A 2-D point cloud with binary labels as two marker traces, one per class (its own colour and name).
+
+    ``kind="scattergl"`` for hundreds of points that change on every move: WebGL draws them without
+    an SVG element per point.
+    """
     points, labels = np.asarray(points), np.asarray(labels)
     return [
         dict(
-            type="scatter",
+            type=kind,
             x=points[labels == label][:, 0],
             y=points[labels == label][:, 1],
             mode="markers",

@@ -80,9 +80,8 @@ def side_by_side(figures: Sequence[go.Figure], widths: Sequence[float] | None = 
         images=[],
     )
     for index, (spec, x_domain, height) in enumerate(zip(specs, domains, plot_heights, strict=True)):
-        panel = _Panel(index, x_domain, (1 - height / tallest, 1.0))
-        # Placed from the figure's bottom edge ("container"): as far below this panel as it was.
-        panel.container_y = dict(height=spec["layout"].get("height", 450), bottom=margins[index]["b"], plot=tallest)
+        figure_px = (spec["layout"].get("height", 450), margins[index]["b"], tallest)
+        panel = _Panel(index, x_domain, (1 - height / tallest, 1.0), figure_px)
         source = spec["layout"]
         for trace in spec["data"]:
             data.append(panel.trace(trace, legend=index in with_legend))
@@ -114,20 +113,21 @@ def _shows_legend(spec: dict) -> bool:
     return sum(trace.get("showlegend", True) is not False for trace in spec["data"]) >= 2
 
 
-def _has_side_colorbar(spec: dict) -> bool:
-    return any(
-        trace.get("type") in {"heatmap", "contour"}
-        and trace.get("showscale", True) is not False
-        and trace.get("colorbar", {}).get("orientation", "v") == "v"
-        for trace in spec["data"]
-    )
+def _side_colorbar(spec: dict) -> dict | None:
+    """The colour bar a panel draws at its right, if any."""
+    for trace in spec["data"]:
+        bar = trace.get("colorbar", {})
+        shown = trace.get("type") in {"heatmap", "contour"} and trace.get("showscale", True) is not False
+        if shown and bar.get("orientation", "v") == "v":
+            return bar
+    return None
 
 
 def _room_right(spec: dict, margin: dict) -> float:
     """Px right of a panel's plot area that its neighbour must leave free: its margin, or its colour bar."""
-    if not _has_side_colorbar(spec):
+    bar = _side_colorbar(spec)
+    if bar is None:
         return margin["r"]
-    bar = next(t["colorbar"] for t in spec["data"] if t.get("type") in {"heatmap", "contour"} and "colorbar" in t)
     return margin["r"] + bar.get("thickness", 30) + bar.get("xpad", 10) + COLORBAR_LABELS
 
 
@@ -169,10 +169,17 @@ def _x_domains(specs: list[dict], margins: list[dict], widths: Sequence[float] |
 class _Panel:
     """Panel ``index`` of the row: renames its axes and maps paper coordinates into its domain."""
 
-    def __init__(self, index: int, x_domain: tuple[float, float], y_domain: tuple[float, float]) -> None:
+    def __init__(
+        self,
+        index: int,
+        x_domain: tuple[float, float],
+        y_domain: tuple[float, float],
+        figure_px: tuple[float, float, float],
+    ) -> None:
         self.suffix = "" if index == 0 else str(index + 1)
         self.x_domain, self.y_domain = x_domain, y_domain
-        self.container_y: dict = {}  # the panel figure's height and bottom margin, and the row's plot height (px)
+        # px: the panel figure's height and bottom margin, and the row's plot height
+        self.height, self.bottom, self.row_plot = figure_px
 
     def below(self, item: dict) -> dict:
         """``item`` placed at a height of the panel's own figure ("container") moved to the same px under the panel.
@@ -181,8 +188,8 @@ class _Panel:
         """
         if item.get("yref") != "container":
             return item
-        px_under_plot = self.container_y["bottom"] - item.get("y", 0) * self.container_y["height"]
-        return {**item, "yref": "paper", "y": self.y_domain[0] - px_under_plot / self.container_y["plot"]}
+        px_under_plot = self.bottom - item.get("y", 0) * self.height  # "container" is from the figure's bottom edge
+        return {**item, "yref": "paper", "y": self.y_domain[0] - px_under_plot / self.row_plot}
 
     def _x(self, value: float) -> float:
         low, high = self.x_domain
