@@ -31,23 +31,24 @@ FORMAT_HELP = (
 )
 
 
+# The random setting's controls and their defaults: (m, n, n2, p, seed).
+RANDOM_DEFAULTS = {"m": 3, "n": 4, "n2": 4, "p": 2, "matrix_seed": 0}
+
+
 def random_shapes() -> tuple[int, int, int, int, int]:
     """The shape sliders and the seed: (m, n, n2, p, seed)."""
     shapes = st.columns(5)
-    with shapes[0]:
-        m = widgets.slider("rows of A (m)", key="m", min_value=1, max_value=8, value=3)
-    with shapes[1]:
-        n = widgets.slider("columns of A (n)", key="n", min_value=1, max_value=8, value=4)
-    with shapes[2]:
-        n2 = widgets.slider("rows of B (n₂)", key="n2", min_value=1, max_value=8, value=4)
-    with shapes[3]:
-        p = widgets.slider("columns of B (p)", key="p", min_value=1, max_value=8, value=2)
+    labels = {"m": "rows of A (m)", "n": "columns of A (n)", "n2": "rows of B (n₂)", "p": "columns of B (p)"}
+    sides = []
+    for column, (key, label) in zip(shapes, labels.items(), strict=False):
+        with column:
+            sides.append(widgets.slider(label, key=key, min_value=1, max_value=8, value=RANDOM_DEFAULTS[key]))
     with shapes[4]:
         seed = int(
             widgets.number(
                 "numbers (seed)",
                 key="matrix_seed",
-                value=0,
+                value=RANDOM_DEFAULTS["matrix_seed"],
                 min_value=0,
                 max_value=9999,
                 step=1,
@@ -55,7 +56,22 @@ def random_shapes() -> tuple[int, int, int, int, int]:
                 help="Draw new integer entries from -4 to 4",
             )
         )
-    return m, n, n2, p, seed
+    return (*sides, seed)
+
+
+def type_from_shown() -> None:
+    """Radio callback: "type my own" starts from the random matrices on screen, ready to edit.
+
+    Runs before the rerun, while the random controls still hold their values.
+    """
+    if st.session_state.get("entries") != ENTRIES[1]:
+        return
+    m, n, n2, p, seed = (int(st.session_state.get(key, value)) for key, value in RANDOM_DEFAULTS.items())
+    a, b = matmul.integer_pair(m, n, n2, p, seed)
+    for key, matrix in (("a_text", a), ("b_text", b)):
+        st.session_state[key] = st.query_params[key] = matmul.matrix_text(matrix)
+        # The link too: a box that appears with a value set here does not write it into the URL itself,
+        # and a copied link must show the same matrices.
 
 
 def result_chart(section: frame.Section, matrix, title: str, name: str) -> None:
@@ -74,7 +90,8 @@ def products() -> None:
             key="entries",
             options=ENTRIES,
             value=ENTRIES[0],
-            help="Random small integers, drawn from a seed, or matrices you type.",
+            help="Random small integers, drawn from a seed, or matrices you type (starting from those shown).",
+            on_change=type_from_shown,
         )
         if entries == ENTRIES[1]:
             left, right = st.columns(2)

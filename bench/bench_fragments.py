@@ -19,11 +19,10 @@ import asyncio
 import os
 import platform
 import subprocess
-import time
 from dataclasses import dataclass, field
 
 from app_pages.catalog import lesson_pages
-from bench.bench_load import SKIPPED, cpu_seconds, percentile
+from bench.bench_load import SKIPPED, percentile, quiet_server
 from bench.report import write
 from bench.st_client import Session
 from tests.e2e.browser import streamlit_server
@@ -59,25 +58,6 @@ async def time_page(base: str, url_path: str, title: str, rounds: int) -> PageTi
                         raise RuntimeError("no page_profile: the server must run with --browser.gatherUsageStats=true")
                     times.reruns.append((run.script_ms, 1000 * run.seconds, label, bool(control.fragment_id)))
     return times
-
-
-def quiet_server(base: str, server: subprocess.Popen, limit_s: float = 180.0) -> None:
-    """Open the home page, then wait until the server stops working: after the first page it loads
-    MiniLM, GloVe and the search corpus in the background (ui/preload.py), which would be timed too."""
-    asyncio.run(_open_home(base))
-    deadline, calm = time.monotonic() + limit_s, 0
-    used = cpu_seconds(server)
-    while calm < 3 and time.monotonic() < deadline:
-        time.sleep(1.0)
-        now = cpu_seconds(server)
-        calm = calm + 1 if now - used < 0.05 else 0
-        used = now
-
-
-async def _open_home(base: str) -> None:
-    async with Session(base, timeout_s=240.0) as session:
-        await session.open_page("")
-        await session.settle()
 
 
 def time_pages(pages: list[tuple[str, str]], rounds: int) -> list[PageTimes]:

@@ -58,6 +58,25 @@ def cpu_seconds(process: subprocess.Popen) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime (fields 14, 15)
 
 
+def quiet_server(base: str, server: subprocess.Popen, limit_s: float = 180.0) -> None:
+    """Open the home page, then wait until the server stops working: after the first page it loads
+    MiniLM, GloVe and the search corpus in the background (ui/preload.py), which would be timed too."""
+    asyncio.run(_open_home(base))
+    deadline, calm = time.monotonic() + limit_s, 0
+    used = cpu_seconds(server)
+    while calm < 3 and time.monotonic() < deadline:
+        time.sleep(1.0)
+        now = cpu_seconds(server)
+        calm = calm + 1 if now - used < 0.05 else 0
+        used = now
+
+
+async def _open_home(base: str) -> None:
+    async with Session(base, timeout_s=240.0) as session:
+        await session.open_page("")
+        await session.settle()
+
+
 def percentile(values: list[float], q: float) -> float:
     """The q-quantile by the nearest-rank rule (nan when empty)."""
     if not values:

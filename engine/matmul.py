@@ -76,11 +76,15 @@ def matmul_lesson(
 ) -> MatmulLesson:
     """A (m x n) and B (n2 x p) with small integers, and every product the page shows."""
     dev = resolve_device(device)
+    return matmul_lesson_from(*integer_pair(m, n, n2, p, seed, device=dev), row, col, device=dev)
+
+
+def integer_pair(m: int, n: int, n2: int, p: int, seed: int = 0, *, device=None) -> tuple[torch.Tensor, torch.Tensor]:
+    """A (m x n) and B (n2 x p) with small integers, both drawn from one ``seed``."""
+    dev = resolve_device(device)
     m, n, n2, p = (int_in_range(name, v, 1, MAX_SIDE) for name, v in (("m", m), ("n", n), ("n₂", n2), ("p", p)))
     generator = lesson_generator(seed)
-    a = integer_matrix(m, n, generator, dev)
-    b = integer_matrix(n2, p, generator, dev)
-    return matmul_lesson_from(a, b, row, col, device=dev)
+    return integer_matrix(m, n, generator, dev), integer_matrix(n2, p, generator, dev)
 
 
 def matmul_lesson_from(a, b, row: int = 0, col: int = 0, *, device=None) -> MatmulLesson:
@@ -176,6 +180,14 @@ def parse_matrix(text: str, name: str, *, device=None) -> torch.Tensor:
             )
         rows.append([_entry(token, index, name) for token in tokens])
     return torch.tensor(rows, dtype=torch.float32, device=resolve_device(device))
+
+
+def matrix_text(matrix: torch.Tensor) -> str:
+    """A matrix typed out the way ``parse_matrix`` reads it: one row per line, entries split by spaces.
+
+    Entries are written with up to 6 significant digits, so integers and short decimals come back exactly.
+    """
+    return "\n".join(" ".join(f"{value:g}" for value in row) for row in matrix.tolist())
 
 
 def _entry(token: str, row: int, name: str) -> float:

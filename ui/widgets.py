@@ -309,8 +309,12 @@ def choice(
     help: str | None = None,
     labels: Mapping[Any, str] | None = None,
     horizontal: bool = True,
+    on_change: Callable[[], None] | None = None,
 ) -> Any:
-    """One of a few named options, shown as radio buttons; ``labels`` maps an option to its display text."""
+    """One of a few named options, shown as radio buttons; ``labels`` maps an option to its display text.
+
+    ``on_change`` runs before the rerun a new choice starts (where other controls' values may be set).
+    """
     _match_link_option(key, options, _label_for(labels))
     return st.radio(
         label,
@@ -321,6 +325,7 @@ def choice(
         horizontal=horizontal,
         key=key,
         bind=BIND,
+        on_change=on_change,
     )
 
 

@@ -219,3 +219,16 @@ def test_matmul_timing_says_how_and_when_it_was_measured():
     note = next(c.value for c in at.caption if c.value.startswith("Median of"))
     assert "after a warm-up" in note and "Measured 20" in note and "UTC on CPU" in note
     assert "Doubling N from 128" in note
+
+
+def test_type_my_own_starts_from_the_matrices_on_screen(caplog):
+    at = open_page("app_pages/matmul.py", {"m": "2", "p": "3", "matrix_seed": "41"})
+    shown = heatmap_values(at)
+    at.radio(key="entries").set_value("type my own").run()
+    assert not at.exception, at.exception
+    a, b = matmul.integer_pair(2, 4, 4, 3, 41)
+    assert [t.value for t in at.text_area] == [matmul.matrix_text(a), matmul.matrix_text(b)]
+    assert {key: heatmap_values(at)[key].tolist() for key in "ABC"} == {key: shown[key].tolist() for key in "ABC"}
+    assert at.query_params["a_text"] == matmul.matrix_text(a)  # a copied link holds the same matrices
+    said = [w.value for w in at.warning] + [caplog.text]
+    assert not any("default value" in text for text in said)  # Streamlit's session-state warning

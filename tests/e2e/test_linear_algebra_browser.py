@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from engine import linear_maps
+from engine import linear_maps, matmul
 from tests.e2e.browser import wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -45,3 +45,16 @@ def test_shape_mismatch_shows_pytorchs_message_not_a_crash(app_url, page):
     expect(page.get_by_test_id("stCode").first).to_contain_text("mat1 and mat2 shapes cannot be multiplied")
     expect(page.locator(".js-plotly-plot").first).to_be_visible()
     assert page.locator("[data-testid=stException]").count() == 0
+
+
+def test_type_my_own_starts_from_the_shown_matrices_and_links_them(app_url, page):
+    page.goto(f"{app_url}/matmul?matrix_seed=12")
+    wait_idle(page)
+    page.get_by_test_id("stRadio").get_by_text("type my own").click()
+    a, b = matmul.integer_pair(3, 4, 4, 2, 12)
+    expect(page.get_by_label("A", exact=True)).to_have_value(matmul.matrix_text(a))
+    expect(page.get_by_label("B", exact=True)).to_have_value(matmul.matrix_text(b))
+    expect(page).to_have_url(re.compile(r"[?&]a_text="))
+    page.goto(page.url)  # the copied link opens on the same matrices
+    wait_idle(page)
+    expect(page.get_by_label("A", exact=True)).to_have_value(matmul.matrix_text(a))

@@ -191,6 +191,24 @@ def test_a_huge_paste_is_refused_before_it_is_read():
         matmul.parse_matrix("1 " * 5_000_000, "B")
 
 
+@given(sides, sides, sides, sides, st.integers(0, 9999))
+def test_the_random_matrices_typed_out_read_back_exactly(m, n, n2, p, seed):
+    """What "type my own" starts from: the random pair on screen, as text the parser reads back unchanged."""
+    a, b = matmul.integer_pair(m, n, n2, p, seed)
+    drawn = matmul.matmul_lesson(m, n, n2, p, 0, 0, seed)
+    assert torch.equal(a, drawn.a) and torch.equal(b, drawn.b)
+    for matrix, name in ((a, "A"), (b, "B")):
+        text = matmul.matrix_text(matrix)
+        assert len(text.splitlines()) == matrix.shape[0]
+        assert torch.equal(matmul.parse_matrix(text, name), matrix)
+
+
+def test_typed_out_decimals_read_back():
+    matrix = torch.tensor([[0.5, -1.25, 3.0], [-0.0625, 1e-3, 7.0]])
+    assert matmul.matrix_text(matrix) == "0.5 -1.25 3\n-0.0625 0.001 7"
+    assert torch.equal(matmul.parse_matrix(matmul.matrix_text(matrix), "A"), matrix)
+
+
 @given(sides, sides, sides, sides, st.integers(0, 20), st.integers(0, 20), st.integers(0, 99))
 def test_lesson_from_given_matrices_matches_the_random_lesson(m, n, n2, p, i, j, seed):
     i, j = i % m, j % p
