@@ -23,7 +23,6 @@ frame.formula(
 
 
 ENTRIES = ("random integers", "type my own")
-DEFAULT_A, DEFAULT_B = "1 2 3\n4 5 6", "1 0\n0 1\n1 1"
 FORMAT_HELP = (
     "One row per line (or rows separated by ;), numbers separated by spaces or commas, e.g. 1 2; 3 4. "
     f"Use a point for decimals (0.5). At most {matmul.MAX_SIDE}×{matmul.MAX_SIDE}, entries up to "
@@ -33,6 +32,8 @@ FORMAT_HELP = (
 
 # The random setting's controls and their defaults: (m, n, n2, p, seed).
 RANDOM_DEFAULTS = {"m": 3, "n": 4, "n2": 4, "p": 2, "matrix_seed": 0}
+# Typed boxes open on the default random matrices: what "type my own" fills in from the page as it opens.
+DEFAULT_A, DEFAULT_B = (matmul.matrix_text(matrix) for matrix in matmul.integer_pair(*RANDOM_DEFAULTS.values()))
 
 
 def random_shapes() -> tuple[int, int, int, int, int]:
@@ -62,16 +63,16 @@ def random_shapes() -> tuple[int, int, int, int, int]:
 def type_from_shown() -> None:
     """Radio callback: "type my own" starts from the random matrices on screen, ready to edit.
 
-    Runs before the rerun, while the random controls still hold their values.
+    Runs before the rerun, while the random controls still hold their values. The boxes write their text
+    into the link once it is edited; until then a link opens on the boxes' defaults, the page's default
+    random matrices (``DEFAULT_A``, ``DEFAULT_B``). Streamlit 1.67 does not put a value set here into the
+    URL, and writing ``st.query_params`` here raced the browser's own update and lost values.
     """
     if st.session_state.get("entries") != ENTRIES[1]:
         return
     m, n, n2, p, seed = (int(st.session_state.get(key, value)) for key, value in RANDOM_DEFAULTS.items())
     a, b = matmul.integer_pair(m, n, n2, p, seed)
-    for key, matrix in (("a_text", a), ("b_text", b)):
-        st.session_state[key] = st.query_params[key] = matmul.matrix_text(matrix)
-        # The link too: a box that appears with a value set here does not write it into the URL itself,
-        # and a copied link must show the same matrices.
+    st.session_state.update(a_text=matmul.matrix_text(a), b_text=matmul.matrix_text(b))
 
 
 def result_chart(section: frame.Section, matrix, title: str, name: str) -> None:

@@ -58,11 +58,20 @@ def train_panel() -> None:
         batch = widgets.log_slider("batch size", key="batch_size", options=BATCHES, value=D["batch_size"])
         decay = widgets.log_slider("weight decay", key="decay", options=DECAYS, value=D["weight_decay"])
         clip = widgets.toggle("clip gradients", key="clip", value=D["clip"])
-        clip_norm = widgets.log_slider("clip at ‖g‖ =", key="clip_norm", options=CLIP_NORMS, value=D["clip_norm"])
+        clip_norm = widgets.log_slider(
+            "clip at ‖g‖ =",
+            key="clip_norm",
+            options=CLIP_NORMS,
+            value=D["clip_norm"],
+            help="Used while clipping is on.",
+        )
         steps = widgets.log_slider("steps", key="train_steps", options=STEPS, value=D["steps"])
+    # Off, clipping never reads its norm: the training is the same whatever that slider says, so moving it
+    # finds the cached one instead of training again.
+    used_norm = clip_norm if clip else D["clip_norm"]
     run = section.run(
         training.train,
-        kind, points, noise, seed, layers, width, act, optimizer, lr, batch, decay, clip, clip_norm, steps,
+        kind, points, noise, seed, layers, width, act, optimizer, lr, batch, decay, clip, used_norm, steps,
         cache=True,
         progress=f"Training {steps} steps",
     )  # fmt: skip

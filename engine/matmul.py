@@ -185,9 +185,12 @@ def parse_matrix(text: str, name: str, *, device=None) -> torch.Tensor:
 def matrix_text(matrix: torch.Tensor) -> str:
     """A matrix typed out the way ``parse_matrix`` reads it: one row per line, entries split by spaces.
 
-    Entries are written with up to 6 significant digits, so integers and short decimals come back exactly.
+    Entries are written with up to 6 significant digits, so integers and short decimals come back exactly,
+    and right-aligned in their columns, so the text reads as a matrix in a box with a monospace font.
     """
-    return "\n".join(" ".join(f"{value:g}" for value in row) for row in matrix.tolist())
+    cells = [[f"{value:g}" for value in row] for row in matrix.tolist()]
+    widths = [max(len(row[j]) for row in cells) for j in range(len(cells[0]))] if cells else []
+    return "\n".join(" ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)) for row in cells)
 
 
 def _entry(token: str, row: int, name: str) -> float:

@@ -6,6 +6,7 @@
   are compact, so the numbers above a chart do not push it a screen down.
 - The viewport watcher (ui/viewport.py) has no markup; its slot takes no gap in the page.
 - Chips (``st.pills``) wrap onto more rows instead of scrolling sideways out of a narrow column.
+- The matrix page's typed A and B are in a monospace font, so their right-aligned columns line up.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ STYLESHEET = """
 }
 .st-key-viewport { display: none; }
 [data-testid="stButtonGroup"] > div { flex-wrap: wrap; }
+.st-key-a_text textarea, .st-key-b_text textarea { font-family: "Source Code Pro", monospace; }
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-left: 0.75rem; padding-right: 0.75rem; }
   [data-testid="stMetric"] { padding: 0.4rem 0.75rem; }

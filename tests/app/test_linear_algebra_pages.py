@@ -229,6 +229,13 @@ def test_type_my_own_starts_from_the_matrices_on_screen(caplog):
     a, b = matmul.integer_pair(2, 4, 4, 3, 41)
     assert [t.value for t in at.text_area] == [matmul.matrix_text(a), matmul.matrix_text(b)]
     assert {key: heatmap_values(at)[key].tolist() for key in "ABC"} == {key: shown[key].tolist() for key in "ABC"}
-    assert at.query_params["a_text"] == matmul.matrix_text(a)  # a copied link holds the same matrices
     said = [w.value for w in at.warning] + [caplog.text]
     assert not any("default value" in text for text in said)  # Streamlit's session-state warning
+
+
+def test_typed_boxes_open_on_the_default_random_matrices():
+    """A link to "type my own" with no text in it shows what the switch fills in from the page as it opens."""
+    at = open_page("app_pages/matmul.py", {"entries": "type my own"})
+    a, b = matmul.integer_pair(3, 4, 4, 2, 0)
+    assert [t.value for t in at.text_area] == [matmul.matrix_text(a), matmul.matrix_text(b)]
+    np.testing.assert_array_equal(heatmap_values(at)["C"], (a @ b).numpy())

@@ -36,6 +36,17 @@ def test_clipping_is_reported():
     assert "Clipping scaled the gradient down at" in said
 
 
+def test_the_clipping_norm_does_not_retrain_while_clipping_is_off():
+    at = open_page(PAGE)
+    at.select_slider(key="clip_norm").set_value(0.1).run()
+    assert not at.exception, at.exception
+    assert any("cached result" in c.value for c in at.caption), "a norm that clipping does not use retrained"
+    at.checkbox(key="clip").set_value(True).run()
+    said = " ".join(c.value for c in at.caption)
+    clipped = training.train(**{**training.DEFAULTS, "clip": True, "clip_norm": 0.1})
+    assert f"Clipping scaled the gradient down at {int(clipped.clipped.sum()):,} of" in said
+
+
 @pytest.mark.parametrize("kind", training.DATASETS)
 def test_every_data_set_trains(kind):
     at = open_page(PAGE, {"dataset": kind, "train_steps": "50"})

@@ -47,14 +47,18 @@ def test_shape_mismatch_shows_pytorchs_message_not_a_crash(app_url, page):
     assert page.locator("[data-testid=stException]").count() == 0
 
 
-def test_type_my_own_starts_from_the_shown_matrices_and_links_them(app_url, page):
+def test_type_my_own_starts_from_the_shown_matrices_and_an_edit_is_linked(app_url, page):
     page.goto(f"{app_url}/matmul?matrix_seed=12")
     wait_idle(page)
     page.get_by_test_id("stRadio").get_by_text("type my own").click()
     a, b = matmul.integer_pair(3, 4, 4, 2, 12)
-    expect(page.get_by_label("A", exact=True)).to_have_value(matmul.matrix_text(a))
+    box_a = page.get_by_label("A", exact=True)
+    expect(box_a).to_have_value(matmul.matrix_text(a))
     expect(page.get_by_label("B", exact=True)).to_have_value(matmul.matrix_text(b))
+    edited = matmul.matrix_text(a).replace("-3", "7", 1)
+    box_a.fill(edited)
+    box_a.press("Control+Enter")
     expect(page).to_have_url(re.compile(r"[?&]a_text="))
-    page.goto(page.url)  # the copied link opens on the same matrices
+    page.goto(page.url)  # the copied link opens on the edited matrix
     wait_idle(page)
-    expect(page.get_by_label("A", exact=True)).to_have_value(matmul.matrix_text(a))
+    expect(page.get_by_label("A", exact=True)).to_have_value(edited)

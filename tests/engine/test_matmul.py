@@ -205,7 +205,7 @@ def test_the_random_matrices_typed_out_read_back_exactly(m, n, n2, p, seed):
 
 def test_typed_out_decimals_read_back():
     matrix = torch.tensor([[0.5, -1.25, 3.0], [-0.0625, 1e-3, 7.0]])
-    assert matmul.matrix_text(matrix) == "0.5 -1.25 3\n-0.0625 0.001 7"
+    assert matmul.matrix_text(matrix) == "    0.5 -1.25 3\n-0.0625 0.001 7"  # each column right-aligned
     assert torch.equal(matmul.parse_matrix(matmul.matrix_text(matrix), "A"), matrix)
 
 
