@@ -33,7 +33,10 @@ FORMAT_HELP = (
 # The random setting's controls and their defaults: (m, n, n2, p, seed).
 RANDOM_DEFAULTS = {"m": 3, "n": 4, "n2": 4, "p": 2, "matrix_seed": 0}
 # Typed boxes open on the default random matrices: what "type my own" fills in from the page as it opens.
-DEFAULT_A, DEFAULT_B = (matmul.matrix_text(matrix) for matrix in matmul.integer_pair(*RANDOM_DEFAULTS.values()))
+# Only their text is needed, drawn on the CPU: the page's device, even a refused one, plays no part.
+DEFAULT_A, DEFAULT_B = (
+    matmul.matrix_text(matrix) for matrix in matmul.integer_pair(*RANDOM_DEFAULTS.values(), device="cpu")
+)
 
 
 def random_shapes() -> tuple[int, int, int, int, int]:
@@ -71,7 +74,7 @@ def type_from_shown() -> None:
     if st.session_state.get("entries") != ENTRIES[1]:
         return
     m, n, n2, p, seed = (int(st.session_state.get(key, value)) for key, value in RANDOM_DEFAULTS.items())
-    a, b = matmul.integer_pair(m, n, n2, p, seed)
+    a, b = matmul.integer_pair(m, n, n2, p, seed, device="cpu")  # only their text, as for DEFAULT_A
     st.session_state.update(a_text=matmul.matrix_text(a), b_text=matmul.matrix_text(b))
 
 
