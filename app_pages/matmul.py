@@ -44,7 +44,7 @@ def random_shapes() -> tuple[int, int, int, int, int]:
     shapes = st.columns(5)
     labels = {"m": "rows of A (m)", "n": "columns of A (n)", "n2": "rows of B (n₂)", "p": "columns of B (p)"}
     sides = []
-    for column, (key, label) in zip(shapes, labels.items(), strict=False):
+    for column, (key, label) in zip(shapes[:4], labels.items(), strict=True):  # the fifth holds the seed
         with column:
             sides.append(widgets.slider(label, key=key, min_value=1, max_value=8, value=RANDOM_DEFAULTS[key]))
     with shapes[4]:
