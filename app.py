@@ -41,7 +41,6 @@ _engine_ready()
 use_lesson_threads()
 st.cache_resource(chart.install_plotly_js)()
 style.apply()
-viewport.watch()
 widgets.start_full_run(viewport.layout_changed())
 
 navigation = st.navigation(
@@ -55,6 +54,11 @@ navigation = st.navigation(
 )
 # Each page names the browser tab, so several open lessons can be told apart.
 st.set_page_config(page_title=f"{navigation.title} · AI Math Lab" if navigation.title != HOME.title else "AI Math Lab")
+# After st.navigation, never before: the watcher's first report reruns the app, and the browser sends
+# that rerun for the page it last heard of. Until the navigation message arrives that is the main
+# script, which st.navigation reads as the default page, so a phone's deep link landed on Welcome
+# whenever the first run was slow to reach this point.
+viewport.watch()
 page_memory.open_page(navigation.url_path)
 device_panel()
 navigation.run()

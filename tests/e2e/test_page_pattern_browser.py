@@ -1,12 +1,13 @@
 """The page pattern every lesson copies, in a real browser: phones, tab titles, links, history."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from app_pages.catalog import lesson_pages
-from tests.e2e.browser import horizontal_overflow, wait_charts, wait_idle
+from tests.e2e.browser import horizontal_overflow, streamlit_server, wait_charts, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -85,6 +86,24 @@ def test_on_a_phone_the_controls_fold_away_and_the_chart_comes_first(app_url, br
         expect(hidden_input.first).to_be_visible()
     finally:
         phone.close()
+
+
+def test_a_link_opened_on_a_phone_stays_on_its_page_when_the_server_is_slow(browser):
+    # The phone layout starts with the browser reporting its width, which reruns the app. Sent
+    # before the navigation message had arrived, that rerun went to the default page, so a shared
+    # link opened on a phone showed Welcome whenever the server was busy (seen once in CI).
+    with streamlit_server(script=Path(__file__).with_name("slow_start_app.py")) as url:
+        phone = browser.new_page(viewport={"width": 420, "height": 900})
+        try:
+            phone.goto(f"{url}/bayes?by_prior=45")
+            wait_idle(phone)
+            expect(phone.get_by_test_id("stMain").locator("h1").first).to_have_text("Bayes' theorem")
+            expect(phone).to_have_url(re.compile(r"/bayes\?by_prior=45$"))
+            expect(
+                phone.get_by_test_id("stMain").get_by_test_id("stExpander").filter(has_text="Controls").first
+            ).to_be_visible()
+        finally:
+            phone.close()
 
 
 def test_turning_a_phone_sideways_brings_the_controls_back_beside_the_chart(app_url, browser):
