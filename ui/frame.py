@@ -88,6 +88,10 @@ def draw(fig: go.Figure, *, key: str) -> None:
     chart.show(fig, key=key, config=PLOTLY_CONFIG)
 
 
+# Marks a panel's controls block, for the stylesheet (ui/style.py) to show it without its frame on a wide screen.
+CONTROLS_MARK = "aiml-controls"
+
+
 @contextmanager
 def controls(place: DeltaGenerator | None = None, *, label: str = "Controls") -> Iterator[None]:
     """Where a panel's controls go: ``place`` (a column beside the chart) on a wide screen.
@@ -96,18 +100,27 @@ def controls(place: DeltaGenerator | None = None, *, label: str = "Controls") ->
     push the chart a screen down. There they sit in a collapsed expander instead, and the chart
     comes first; opening it shows the same controls, with the same keys and URL values. A note
     about a link value a control could not use is repeated above the folded controls, where it is seen.
+
+    Both layouts draw the same elements in the same places (a slot for those notes, then the
+    expander), open on a wide screen, where the stylesheet hides its header and border. So when a
+    phone reports its width and the page is redrawn for it, each control stays the element it was:
+    moved into a new place instead, Streamlit's browser code mounted the new copy before removing the
+    old one, whose removal unbound the new one from the URL, and a phone's next change of a radio
+    never reached the link.
     """
+    narrow = viewport.is_narrow()
     with place if place is not None else st.container():
-        if viewport.is_narrow():
-            above = st.empty()
-            with widgets.notes_of_folded_controls() as notes, st.expander(label, icon=":material/tune:"):
-                yield
-            if notes:
-                with above.container():
-                    for note in notes:
-                        st.caption(note)
-        else:
+        above = st.empty()
+        with (
+            widgets.notes_of_folded_controls() as notes,
+            st.expander(label, expanded=not narrow, icon=":material/tune:"),
+        ):
+            st.html(f'<span class="{CONTROLS_MARK}"></span>')
             yield
+        if notes and narrow:
+            with above.container():
+                for note in notes:
+                    st.caption(note)
 
 
 def format_timing(timing: Timing, cached: bool) -> str:

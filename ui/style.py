@@ -21,6 +21,12 @@ STYLESHEET = """
   line-height: 2.2;
 }
 .st-key-viewport { display: none; }
+[data-testid="stElementContainer"]:has(.aiml-controls) { display: none; }
+@media (min-width: 641px) {
+  [data-testid="stExpander"]:has(.aiml-controls) summary { display: none; }
+  [data-testid="stExpander"]:has(.aiml-controls) details { border: none; }
+  [data-testid="stExpander"]:has(.aiml-controls) [data-testid="stExpanderDetails"] { padding: 0; border: none; }
+}
 [data-testid="stButtonGroup"] > div { flex-wrap: wrap; }
 .st-key-a_text textarea, .st-key-b_text textarea { font-family: "Source Code Pro", monospace; }
 @media (max-width: 640px) {
