@@ -19,7 +19,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from engine.device import Timing
-from ui import chart, viewport, widgets
+from ui import chart, style, viewport, widgets
 from ui.compute import call_engine, engine_sources
 from ui.widgets import BIND
 from viz.row import side_by_side
@@ -88,10 +88,6 @@ def draw(fig: go.Figure, *, key: str) -> None:
     chart.show(fig, key=key, config=PLOTLY_CONFIG)
 
 
-# Marks a panel's controls block, for the stylesheet (ui/style.py) to show it without its frame on a wide screen.
-CONTROLS_MARK = "aiml-controls"
-
-
 @contextmanager
 def controls(place: DeltaGenerator | None = None, *, label: str = "Controls") -> Iterator[None]:
     """Where a panel's controls go: ``place`` (a column beside the chart) on a wide screen.
@@ -115,7 +111,7 @@ def controls(place: DeltaGenerator | None = None, *, label: str = "Controls") ->
             widgets.notes_of_folded_controls() as notes,
             st.expander(label, expanded=not narrow, icon=":material/tune:"),
         ):
-            st.html(f'<span class="{CONTROLS_MARK}"></span>')
+            st.html(f'<span class="{style.CONTROLS_MARK}"></span>')  # the stylesheet finds the expander by it
             yield
         if notes and narrow:
             with above.container():

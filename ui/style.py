@@ -7,13 +7,29 @@
 - The viewport watcher (ui/viewport.py) has no markup; its slot takes no gap in the page.
 - Chips (``st.pills``) wrap onto more rows instead of scrolling sideways out of a narrow column.
 - The matrix page's typed A and B are in a monospace font, so their right-aligned columns line up.
+- A panel's controls sit in an expander on every screen (``frame.controls``); on a wide one it
+  shows no header or border, so they read as a plain column beside the chart.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-STYLESHEET = """
+from ui.viewport import NARROW_MAX_PX
+
+CONTROLS_MARK = "aiml-controls"  # the class of the marker frame.controls puts in each controls expander
+_CONTROLS = f'[data-testid="stExpander"]:has(.{CONTROLS_MARK})'
+CONTROLS_UNFRAMED = f"""
+[data-testid="stElementContainer"]:has(.{CONTROLS_MARK}) {{ display: none; }}
+@media (min-width: {NARROW_MAX_PX + 1}px) {{
+  {_CONTROLS} summary {{ display: none; }}
+  {_CONTROLS} details {{ border: none; }}
+  {_CONTROLS} [data-testid="stExpanderDetails"] {{ padding: 0; border: none; }}
+}}
+"""
+
+STYLESHEET = (
+    """
 <style>
 [data-testid="stMarkdownContainer"] p.aiml-formula, [data-testid="stMarkdownContainer"] p:has(> .katex:only-child) {
   text-align: center;
@@ -21,12 +37,9 @@ STYLESHEET = """
   line-height: 2.2;
 }
 .st-key-viewport { display: none; }
-[data-testid="stElementContainer"]:has(.aiml-controls) { display: none; }
-@media (min-width: 641px) {
-  [data-testid="stExpander"]:has(.aiml-controls) summary { display: none; }
-  [data-testid="stExpander"]:has(.aiml-controls) details { border: none; }
-  [data-testid="stExpander"]:has(.aiml-controls) [data-testid="stExpanderDetails"] { padding: 0; border: none; }
-}
+"""
+    + CONTROLS_UNFRAMED
+    + """
 [data-testid="stButtonGroup"] > div { flex-wrap: wrap; }
 .st-key-a_text textarea, .st-key-b_text textarea { font-family: "Source Code Pro", monospace; }
 @media (max-width: 640px) {
@@ -36,6 +49,7 @@ STYLESHEET = """
 }
 </style>
 """
+)
 
 
 def apply() -> None:
