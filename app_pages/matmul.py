@@ -68,8 +68,7 @@ def type_from_shown() -> None:
 
     Runs before the rerun, while the random controls still hold their values. The boxes write their text
     into the link once it is edited; until then a link opens on the boxes' defaults, the page's default
-    random matrices (``DEFAULT_A``, ``DEFAULT_B``). Streamlit 1.67 does not put a value set here into the
-    URL, and writing ``st.query_params`` here raced the browser's own update and lost values.
+    random matrices (``DEFAULT_A``, ``DEFAULT_B``): Streamlit 1.67 does not put a value set here into the URL.
     """
     if st.session_state.get("entries") != ENTRIES[1]:
         return

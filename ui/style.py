@@ -19,37 +19,33 @@ from ui.viewport import NARROW_MAX_PX
 
 CONTROLS_MARK = "aiml-controls"  # the class of the marker frame.controls puts in each controls expander
 _CONTROLS = f'[data-testid="stExpander"]:has(.{CONTROLS_MARK})'
-CONTROLS_UNFRAMED = f"""
+# One breakpoint for every rule: the viewport watcher's, so "a phone" means the same to the script and the styles.
+_PHONE = f"@media (max-width: {NARROW_MAX_PX}px)"
+_WIDE = f"@media (min-width: {NARROW_MAX_PX + 1}px)"
+
+STYLESHEET = f"""
+<style>
+[data-testid="stMarkdownContainer"] p.aiml-formula, [data-testid="stMarkdownContainer"] p:has(> .katex:only-child) {{
+  text-align: center;
+  font-size: 1.1rem;
+  line-height: 2.2;
+}}
+.st-key-viewport {{ display: none; }}
 [data-testid="stElementContainer"]:has(.{CONTROLS_MARK}) {{ display: none; }}
-@media (min-width: {NARROW_MAX_PX + 1}px) {{
+[data-testid="stButtonGroup"] > div {{ flex-wrap: wrap; }}
+.st-key-a_text textarea, .st-key-b_text textarea {{ font-family: "Source Code Pro", monospace; }}
+{_WIDE} {{
   {_CONTROLS} summary {{ display: none; }}
   {_CONTROLS} details {{ border: none; }}
   {_CONTROLS} [data-testid="stExpanderDetails"] {{ padding: 0; border: none; }}
 }}
-"""
-
-STYLESHEET = (
-    """
-<style>
-[data-testid="stMarkdownContainer"] p.aiml-formula, [data-testid="stMarkdownContainer"] p:has(> .katex:only-child) {
-  text-align: center;
-  font-size: 1.1rem;
-  line-height: 2.2;
-}
-.st-key-viewport { display: none; }
-"""
-    + CONTROLS_UNFRAMED
-    + """
-[data-testid="stButtonGroup"] > div { flex-wrap: wrap; }
-.st-key-a_text textarea, .st-key-b_text textarea { font-family: "Source Code Pro", monospace; }
-@media (max-width: 640px) {
-  [data-testid="stMainBlockContainer"] { padding-left: 0.75rem; padding-right: 0.75rem; }
-  [data-testid="stMetric"] { padding: 0.4rem 0.75rem; }
-  [data-testid="stMetricValue"] { font-size: 1.4rem; }
-}
+{_PHONE} {{
+  [data-testid="stMainBlockContainer"] {{ padding-left: 0.75rem; padding-right: 0.75rem; }}
+  [data-testid="stMetric"] {{ padding: 0.4rem 0.75rem; }}
+  [data-testid="stMetricValue"] {{ font-size: 1.4rem; }}
+}}
 </style>
 """
-)
 
 
 def apply() -> None:
