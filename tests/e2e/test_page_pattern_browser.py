@@ -119,8 +119,12 @@ def test_on_a_phone_a_choice_in_the_folded_controls_goes_into_the_link(app_url, 
         wait_idle(phone)
         main = phone.get_by_test_id("stMain")
         choice = main.get_by_test_id("stRadio").get_by_text(option, exact=True).first
-        expect(choice).to_be_hidden()  # folded: the rerun for the phone's width has arrived
+        # Folded: the rerun for the phone's width has arrived (a tap before it would close the still-open
+        # expander). Attached first, so that a page not drawn yet does not pass for a folded one.
+        expect(choice).to_be_attached()
+        expect(choice).to_be_hidden()
         main.locator("summary").filter(has_text="Controls").first.click()
+        expect(choice).to_be_visible()
         choice.click()
         expect(phone).to_have_url(re.compile(re.escape(in_link)))
     finally:
