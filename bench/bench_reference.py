@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from bench.report import run
-from engine import attention, images, information, optimizers, pca, softmax, svd
+from engine import attention, images, information, optimizers, pca, softmax, svd, training
 from engine.device import configure_threads, seeded_generator, warm_up
 
 MARK_BEGIN, MARK_END = "<!-- bench_reference:begin -->", "<!-- bench_reference:end -->"
@@ -166,6 +166,34 @@ def optimizer_overhead_case() -> Case:
     )
 
 
+def bare_torch_training() -> dict[str, torch.Tensor]:
+    """The Train page's default run the textbook way, keeping nothing: nn.Sequential, loss.backward(),
+    ``torch.optim.Adam``, on the same data, first weights and batches as ``training.train``."""
+    args = training.DEFAULTS
+    data = training.make_dataset(args["kind"], args["points"], args["noise"], args["seed"])
+    model = training.build_mlp(args["hidden_layers"], args["width"], args["activation"], args["seed"])
+    adam = torch.optim.Adam(model.parameters(), lr=args["lr"])
+    for rows in training.batch_indices(len(data.y_train), args["batch_size"], args["steps"], args["seed"]):
+        adam.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(
+            model(data.x_train[rows]).squeeze(1), data.y_train[rows]
+        )
+        loss.backward()
+        adam.step()
+    return model.state_dict()
+
+
+def training_case() -> Case:
+    return Case(
+        "the Train page's default run: 2×8 ReLU, Adam, 300 steps of 32 (`training.train`, also keeps 31 "
+        "snapshots of the 60 × 60 grid, every loss and gradient norm)",
+        lambda: training.train(**training.DEFAULTS, device="cpu").final_weights,
+        "`loss.backward()` and `torch.optim.Adam` in a bare loop",
+        bare_torch_training,
+        lambda ours, theirs: all(torch.allclose(ours[k], theirs[k], rtol=1e-3, atol=1e-4) for k in theirs),
+    )
+
+
 CASES: tuple[Callable[[], Case], ...] = (
     attention_case,
     pca_case,
@@ -174,6 +202,7 @@ CASES: tuple[Callable[[], Case], ...] = (
     entropy_case,
     optimizer_case,
     optimizer_overhead_case,
+    training_case,
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +18,39 @@ ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "tanh": torch.tanh,
     "sigmoid": torch.sigmoid,
     "gelu": F.gelu,
+}
+
+
+# Each activation's slope dσ/dz, from its input z and output a = σ(z), as torch's own backward computes
+# it. engine.training backpropagates with these; tests/engine/test_activations.py checks them against
+# autograd.
+def identity_slope(z: torch.Tensor, a: torch.Tensor) -> float:
+    return 1.0
+
+
+def relu_slope(z: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
+    return a > 0  # 1 where the unit let its input through, 0 where it cut it
+
+
+def tanh_slope(z: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
+    return 1 - a * a
+
+
+def sigmoid_slope(z: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
+    return (1 - a) * a
+
+
+def gelu_slope(z: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
+    """GELU(z) = z·Φ(z), so its slope is Φ(z) + z·φ(z), with Φ and φ the standard normal's CDF and density."""
+    return 0.5 * (1 + torch.erf(z * 0.5**0.5)) + z * torch.exp(-0.5 * z * z) * (2 * math.pi) ** -0.5
+
+
+SLOPES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor | float]] = {
+    "none": identity_slope,
+    "relu": relu_slope,
+    "tanh": tanh_slope,
+    "sigmoid": sigmoid_slope,
+    "gelu": gelu_slope,
 }
 
 # How the pages spell them.

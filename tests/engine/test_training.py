@@ -299,6 +299,64 @@ def test_each_optimizer_is_torch_optim_with_the_learning_rate_and_weight_decay(o
         torch.testing.assert_close(after.cpu(), p.detach(), atol=1e-5, rtol=1e-4)
 
 
+def autograd_and_torch_optim(**changes) -> dict[str, torch.Tensor]:
+    """The same training as tr.train(**changes), the textbook way: nn.Sequential, loss.backward(),
+    clip_grad_norm_ and torch.optim's own optimizer, on the same data, weights and batches."""
+    args = {**tr.DEFAULTS, **changes}
+    data = tr.make_dataset(args["kind"], args["points"], args["noise"], args["seed"])
+    model = tr.build_mlp(args["hidden_layers"], args["width"], args["activation"], args["seed"])
+    optimizer = getattr(torch.optim, args["optimizer"])
+    opt = optimizer(model.parameters(), lr=args["lr"], weight_decay=args["weight_decay"])
+    batch = min(args["batch_size"], len(data.y_train))
+    rows = tr.batch_indices(len(data.y_train), batch, args["steps"], args["seed"])
+    losses, norms, clipped = [], [], []
+    for step_rows in rows:
+        opt.zero_grad()
+        loss = nn.functional.binary_cross_entropy_with_logits(
+            model(data.x_train[step_rows]).squeeze(1), data.y_train[step_rows]
+        )
+        loss.backward()
+        linears = [m for m in model if isinstance(m, nn.Linear)]
+        norms.append(torch.stack([torch.cat([m.weight.grad.flatten(), m.bias.grad]).norm() for m in linears]))
+        if args["clip"]:
+            total = nn.utils.clip_grad_norm_(model.parameters(), args["clip_norm"])
+            clipped.append(bool(total > args["clip_norm"]))
+        losses.append(loss.detach())
+        opt.step()
+    return {
+        "weights": model.state_dict(),
+        "batch_loss": torch.stack(losses),
+        "grad_norms": torch.stack(norms),
+        "clipped": torch.tensor(clipped),
+    }
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"optimizer": "Adam", "activation": "relu"},
+        {"optimizer": "AdamW", "activation": "gelu", "weight_decay": 0.01, "hidden_layers": 3, "width": 16},
+        {"optimizer": "SGD", "activation": "tanh", "lr": 0.3, "weight_decay": 0.001, "clip": True, "clip_norm": 0.1},
+        {"optimizer": "Adam", "activation": "sigmoid", "weight_decay": 0.01, "kind": "spirals", "batch_size": 8},
+        {"optimizer": "SGD", "activation": "none", "lr": 0.1, "hidden_layers": 1, "width": 1, "kind": "XOR"},
+        {"optimizer": "AdamW", "activation": "relu", "clip": True, "clip_norm": 0.3, "batch_size": 1, "width": 32},
+    ],
+)
+def test_the_written_out_training_follows_autograd_and_torch_optim_step_by_step(changes):
+    steps = 60
+    engine = run(**changes, steps=steps)
+    reference = autograd_and_torch_optim(**changes, steps=steps)
+    torch.testing.assert_close(engine.batch_loss, reference["batch_loss"], rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(engine.grad_norms, reference["grad_norms"], rtol=1e-3, atol=1e-5)
+    for name, weight in reference["weights"].items():
+        torch.testing.assert_close(engine.final_weights[name], weight, rtol=1e-3, atol=1e-4, msg=name)
+    if changes.get("clip"):
+        total = reference["grad_norms"].square().sum(1).sqrt()
+        clear = (total - changes["clip_norm"]).abs() > 1e-4  # where rounding cannot flip the comparison
+        assert reference["clipped"].any()
+        assert torch.equal(engine.clipped[clear], reference["clipped"][clear])
+
+
 def test_the_default_run_keeps_a_snapshot_every_ten_steps(default_run):
     assert default_run.snapshot_steps.tolist() == list(range(0, 301, 10))
 

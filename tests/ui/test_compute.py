@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from engine import images, vectors
+from ui import compute
 from ui.compute import cache_identity, call_engine, engine_sources, to_host
 
 
@@ -99,3 +100,21 @@ def test_the_cache_is_bounded_by_bytes_and_drops_the_oldest_result_first(monkeyp
         call_engine(filled, (float(value), third), {}, cache=True)
     assert call_engine(filled, (3.0, third), {}, cache=True)[2]
     assert not call_engine(filled, (0.0, third), {}, cache=True)[2]
+
+
+def test_a_progress_bar_moves_at_most_ten_times_a_second_and_always_ends_full(monkeypatch):
+    moves: list[float] = []
+
+    class Bar:
+        def progress(self, done, text=""):
+            moves.append(done)
+
+    monkeypatch.setattr(compute.st, "progress", lambda value, text="": Bar())
+    clock = iter(i / 32 for i in range(10_000))  # a report every 31.25 ms (exact in binary)
+    monkeypatch.setattr(compute.time, "perf_counter", lambda: next(clock))
+    report = compute._progress_bar("Training")
+    for step in range(200):
+        report(step / 200)
+    report(1.0)
+    assert len(moves) == 50 + 1  # every fourth report (0.125 s ≥ 0.1 s apart), and the end
+    assert moves[-1] == 1.0
