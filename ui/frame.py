@@ -111,7 +111,9 @@ def controls(place: DeltaGenerator | None = None, *, label: str = "Controls") ->
             widgets.notes_of_folded_controls() as notes,
             st.expander(label, expanded=not narrow, icon=":material/tune:"),
         ):
-            st.html(f'<span class="{style.CONTROLS_MARK}"></span>')  # the stylesheet finds the expander by it
+            # The stylesheet finds the expander by this marker, and whether it was drawn open.
+            layout = style.FOLDED_MARK if narrow else style.UNFOLDED_MARK
+            st.html(f'<span class="{style.CONTROLS_MARK} {layout}"></span>')
             yield
         if notes and narrow:
             with above.container():

@@ -8,7 +8,11 @@
 - Chips (``st.pills``) wrap onto more rows instead of scrolling sideways out of a narrow column.
 - The matrix page's typed A and B are in a monospace font, so their right-aligned columns line up.
 - A panel's controls sit in an expander on every screen (``frame.controls``); on a wide one it
-  shows no header or border, so they read as a plain column beside the chart.
+  shows no header or border, so they read as a plain column beside the chart. A phone's first run
+  is drawn before the phone has said it is one, with the controls open; their content stays hidden
+  until the run for its width has folded them and the fold's animation is over (0.6 s), so the page
+  does not paint the controls and then close them over the chart. Should that run never come, they
+  show after 3 s.
 """
 
 from __future__ import annotations
@@ -18,7 +22,12 @@ import streamlit as st
 from ui.viewport import NARROW_MAX_PX
 
 CONTROLS_MARK = "aiml-controls"  # the class of the marker frame.controls puts in each controls expander
+# Its second class: the controls were drawn open (for a wide screen), or folded (for a phone).
+UNFOLDED_MARK, FOLDED_MARK = "aiml-unfolded", "aiml-folded"
 _CONTROLS = f'[data-testid="stExpander"]:has(.{CONTROLS_MARK})'
+_UNFOLDED = f'[data-testid="stExpander"]:has(.{UNFOLDED_MARK})'
+_FOLDED = f'[data-testid="stExpander"]:has(.{FOLDED_MARK})'
+_HIDDEN_UNTIL_FOLDED = f'{_CONTROLS} [data-testid="stExpanderDetails"]'
 # One breakpoint for every rule: the viewport watcher's, so "a phone" means the same to the script and the styles.
 _PHONE = f"@media (max-width: {NARROW_MAX_PX}px)"
 _WIDE = f"@media (min-width: {NARROW_MAX_PX + 1}px)"
@@ -31,6 +40,7 @@ STYLESHEET = f"""
   line-height: 2.2;
 }}
 .st-key-viewport {{ display: none; }}
+[data-testid="stElementContainer"]:has(.aiml-stylesheet) {{ display: none; }}
 [data-testid="stElementContainer"]:has(.{CONTROLS_MARK}) {{ display: none; }}
 [data-testid="stButtonGroup"] > div {{ flex-wrap: wrap; }}
 .st-key-a_text textarea, .st-key-b_text textarea {{ font-family: "Source Code Pro", monospace; }}
@@ -39,7 +49,12 @@ STYLESHEET = f"""
   {_CONTROLS} details {{ border: none; }}
   {_CONTROLS} [data-testid="stExpanderDetails"] {{ padding: 0; border: none; }}
 }}
+@keyframes aiml-show-late {{ to {{ max-height: none; padding-top: 1rem; padding-bottom: 1rem; overflow: visible; }} }}
+@keyframes aiml-show-soon {{ to {{ max-height: none; padding-top: 1rem; padding-bottom: 1rem; overflow: visible; }} }}
 {_PHONE} {{
+  {_HIDDEN_UNTIL_FOLDED} {{ max-height: 0; padding-top: 0; padding-bottom: 0; overflow: hidden; }}
+  {_UNFOLDED} [data-testid="stExpanderDetails"] {{ animation: aiml-show-late 0s 3s forwards; }}
+  {_FOLDED} [data-testid="stExpanderDetails"] {{ animation: aiml-show-soon 0s 0.6s forwards; }}
   [data-testid="stMainBlockContainer"] {{ padding-left: 0.75rem; padding-right: 0.75rem; }}
   [data-testid="stMetric"] {{ padding: 0.4rem 0.75rem; }}
   [data-testid="stMetricValue"] {{ font-size: 1.4rem; }}
@@ -48,6 +63,14 @@ STYLESHEET = f"""
 """
 
 
+STYLESHEET_MARK = "aiml-stylesheet"
+
+
 def apply() -> None:
-    """Send the stylesheet; a style-only st.html takes no space on the page."""
-    st.html(STYLESHEET)
+    """Send the stylesheet, as the page's first element.
+
+    With a marker beside it, not alone: Streamlit sends a style-only st.html to a container of its own,
+    which a browser could draw after the page's first elements (seen on a first visit: controls meant
+    to stay hidden were painted). The marker's own rule keeps its slot from taking space.
+    """
+    st.html(f'{STYLESHEET}<span class="{STYLESHEET_MARK}"></span>')

@@ -8,10 +8,17 @@ from playwright.sync_api import expect
 
 from app_pages.catalog import lesson_pages
 from tests.e2e.browser import horizontal_overflow, streamlit_server, wait_charts, wait_idle
+from ui.style import FOLDED_MARK
 
 pytestmark = pytest.mark.e2e
 
 PAGES = [page for _, page in lesson_pages()]
+
+
+def expect_folded_for_a_phone(page) -> None:
+    """Wait until the run for a phone's width has folded the controls (the first run draws them open)."""
+    expect(page.locator(f".{FOLDED_MARK}").first).to_be_attached()
+    expect(page.locator(f'[data-testid="stExpander"]:has(.{FOLDED_MARK}) details[open]')).to_have_count(0)
 
 
 @pytest.mark.parametrize("entry", PAGES, ids=[p.url_path for p in PAGES])
@@ -88,6 +95,38 @@ def test_on_a_phone_the_controls_fold_away_and_the_chart_comes_first(app_url, br
         phone.close()
 
 
+# Records, from the first frame the browser paints, the tallest controls content a phone has shown
+# until the controls are folded: the first run draws them open, for a wide screen.
+_WATCH_CONTROLS = """
+window.__aimlShown = 0;
+const watch = () => {
+  const boxes = [...document.querySelectorAll('[data-testid="stExpander"]')]
+    .filter(b => b.querySelector('.aiml-controls'));
+  for (const box of boxes) {
+    const details = box.querySelector('details'), content = box.querySelector('[data-testid="stExpanderDetails"]');
+    if (details && details.open && content) {
+      window.__aimlShown = Math.max(window.__aimlShown, content.getBoundingClientRect().height);
+    }
+  }
+  const folded = boxes.length && boxes.every(b => b.querySelector('.%s') && !b.querySelector('details').open);
+  if (!folded) requestAnimationFrame(watch); else window.__aimlFolded = true;
+};
+requestAnimationFrame(watch);
+"""
+
+
+@pytest.mark.parametrize("path", ["vectors", "neural-layer"])
+def test_a_phone_never_paints_the_controls_open_before_folding_them(app_url, browser, path):
+    phone = browser.new_page(viewport={"width": 420, "height": 900})
+    try:
+        phone.add_init_script(_WATCH_CONTROLS % FOLDED_MARK)
+        phone.goto(f"{app_url}/{path}")
+        phone.wait_for_function("window.__aimlFolded === true", timeout=60_000)
+        assert phone.evaluate("window.__aimlShown") <= 2  # pixels: a border, never a control
+    finally:
+        phone.close()
+
+
 def test_a_link_opened_on_a_phone_stays_on_its_page_when_the_server_is_slow(browser):
     # The phone layout starts with the browser reporting its width, which reruns the app. Sent
     # before the navigation message had arrived, that rerun went to the default page, so a shared
@@ -100,6 +139,7 @@ def test_a_link_opened_on_a_phone_stays_on_its_page_when_the_server_is_slow(brow
             expect(phone.get_by_test_id("stMain").locator("h1").first).to_have_text("Bayes' theorem")
             expect(phone).to_have_url(re.compile(r"/bayes\?by_prior=45$"))
             # And in the phone layout: its controls folded away.
+            expect_folded_for_a_phone(phone)
             expect(phone.get_by_test_id("stMain").get_by_test_id("stSlider").first).to_be_hidden()
         finally:
             phone.close()
@@ -120,8 +160,8 @@ def test_on_a_phone_a_choice_in_the_folded_controls_goes_into_the_link(app_url, 
         main = phone.get_by_test_id("stMain")
         choice = main.get_by_test_id("stRadio").get_by_text(option, exact=True).first
         # Folded: the rerun for the phone's width has arrived (a tap before it would close the still-open
-        # expander). Attached first, so that a page not drawn yet does not pass for a folded one.
-        expect(choice).to_be_attached()
+        # expander, whose content the stylesheet hides until then).
+        expect_folded_for_a_phone(phone)
         expect(choice).to_be_hidden()
         main.locator("summary").filter(has_text="Controls").first.click()
         expect(choice).to_be_visible()
