@@ -132,6 +132,9 @@ frame.try_this(
         "and 1000 steps.",
         "Set noise to 0.5 and points to 100: train loss keeps falling while test loss turns back up after about "
         "50 steps — overfitting. Weight decay 0.01 (with Adam) holds the test loss down.",
+        "Open the Code panel: backpropagation is written out there, layer by layer — δ times W, times σ'(z), "
+        "the chain rule page's rule on whole matrices — and the optimizer's update after it. The tests run "
+        "`loss.backward()` and `torch.optim` beside it and get the same numbers, to rounding.",
     ]
 )
 frame.where_in_ai(
