@@ -1,4 +1,4 @@
-"""Train a network: a small MLP learning a 2-D data set with torch.optim, and everything it recorded."""
+"""Train a network: a small MLP learning a 2-D data set by backpropagation, and everything it recorded."""
 
 import numpy as np
 import streamlit as st
