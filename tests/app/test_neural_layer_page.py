@@ -5,7 +5,8 @@ import itertools
 import pytest
 
 from engine import layers
-from tests.app.helpers import metric_values, open_page, plotly_figures
+from tests.app.helpers import array, metric_values, open_page, plotly_figures
+from ui import chart
 from ui.viewport import KEY
 
 PAGE = "app_pages/neural_layer.py"
@@ -88,3 +89,12 @@ def test_a_batch_of_256_is_a_tall_strip_without_gaps():
     forward = [t for t in heatmap_traces(plotly_figures(at)) if t["name"].split()[0] in ("X", "W₁ᵀ", "H", "W₂ᵀ", "Y")]
     assert [z_rows(t) for t in forward] == [256, 8, 256, 16, 256]
     assert all(t["xgap"] == 0 and t["ygap"] == 0 for t in forward)
+
+
+def test_the_largest_batch_forward_pass_stays_within_the_figure_message_budget():
+    at = open_page(PAGE, {"batch": "256", "d_in": "64", "d_hidden": "64", "d_out": "64"})
+    assert not at.exception, at.exception
+    sizes = [e.proto.ByteSize() for e in at.get("bidi_component") if e.proto.component_name == chart.COMPONENT]
+    assert max(sizes) < 300 * 1024, sizes  # DESIGN.md's budget for one figure message
+    shapes = [array(t["z"]).shape for f in plotly_figures(at) for t in f["data"] if t["type"] == "heatmap"]
+    assert (256, 64) in shapes  # X and H at their largest were drawn
