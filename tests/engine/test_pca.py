@@ -153,6 +153,17 @@ def test_bad_input_is_refused_in_words(data, k, message):
         pca.pca(data, k)
 
 
+def test_only_a_value_that_is_not_finite_is_refused_not_a_sum_that_overflows():
+    # as_data looks entry by entry only when the sum of the data is not finite.
+    huge = np.full((4, 3), 1e308)
+    assert torch.equal(pca.as_data(huge), torch.from_numpy(huge))  # the sum overflows; every entry is finite
+    for bad in (np.nan, np.inf, -np.inf):
+        data = huge.copy()
+        data[2, 1] = bad
+        with pytest.raises(ValueError, match="finite"):
+            pca.as_data(data)
+
+
 def test_project_checks_the_feature_count():
     fitted = pca.fit(random_data(0))
     with pytest.raises(ValueError, match="fitted on 6"):
