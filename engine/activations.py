@@ -12,8 +12,14 @@ import torch.nn.functional as F
 from engine.checks import int_in_range, number_in_range
 from engine.device import resolve_device
 
+
+def identity(z: torch.Tensor) -> torch.Tensor:
+    """No activation: the layer stays linear."""
+    return z
+
+
 ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
-    "none": lambda z: z,
+    "none": identity,  # named, not a lambda: the Code panel lists the functions it shows by name
     "relu": torch.relu,
     "tanh": torch.tanh,
     "sigmoid": torch.sigmoid,

@@ -7,6 +7,7 @@ the host, so figures and caches hold plain arrays whatever device computed them.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import functools
 import importlib
@@ -147,6 +148,17 @@ def _functions_in(value: Any) -> list[Callable[..., Any]]:
     return []
 
 
+@functools.cache
+def _table_source(module_name: str, name: str) -> str:
+    """The source of the module-level assignment ``name = ...`` in ``module_name`` (a table of rules)."""
+    source = inspect.getsource(importlib.import_module(module_name))
+    for node in ast.parse(source).body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        if any(isinstance(target, ast.Name) and target.id == name for target in targets):
+            return ast.get_source_segment(source, node) or ""
+    return ""
+
+
 @functools.cache  # the source of a loaded function does not change; reading it costs ~5 ms a run
 def engine_sources(fn: Callable[..., Any]) -> tuple[tuple[str, str], ...]:
     """(qualified name, source) of ``fn`` and the lesson functions it calls, in call order.
@@ -163,10 +175,16 @@ def engine_sources(fn: Callable[..., Any]) -> tuple[tuple[str, str], ...]:
         if qualname in seen or not func.__module__.startswith("engine.") or func.__module__ in PLUMBING_MODULES:
             return
         seen[qualname] = inspect.getsource(func)
-        namespace = vars(inspect.getmodule(func))
+        module = inspect.getmodule(func)
         for name in func.__code__.co_names:
-            for candidate in _functions_in(namespace.get(name)):
-                visit(candidate)
+            functions = _functions_in(vars(module).get(name))
+            # Rules written inline as lambdas are shown as the table that holds them: a lambda alone has no
+            # name to list and its source is one line of that table.
+            if any(f.__name__ == "<lambda>" for f in functions):
+                seen.setdefault(f"{module.__name__}.{name}", _table_source(module.__name__, name))
+            for candidate in functions:
+                if candidate.__name__ != "<lambda>":
+                    visit(candidate)
 
     visit(fn)
     return tuple(seen.items())

@@ -118,3 +118,13 @@ def test_a_progress_bar_moves_at_most_ten_times_a_second_and_always_ends_full(mo
     report(1.0)
     assert len(moves) == 50 + 1  # every fourth report (0.125 s ≥ 0.1 s apart), and the end
     assert moves[-1] == 1.0
+
+
+def test_rules_written_as_lambdas_are_shown_as_their_table_not_as_one_nameless_line():
+    from engine import autodiff, layers
+
+    sources = dict(engine_sources(autodiff.backprop))
+    assert not any("<lambda>" in name for name in sources)
+    table = sources["engine.autodiff.RULES"]
+    assert table.startswith("RULES:") and '"add": (lambda a, b: a + b' in table and '"gelu"' in table
+    assert "engine.activations.identity" in dict(engine_sources(layers.layer_2d))  # a named function, listed by name
