@@ -276,6 +276,10 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     parser.add_argument("--verbose", action="store_true", help="print every change's time")
     args = parser.parse_args()
+    if args.write and args.pages:
+        # The section is one run's table of every page, read as ratios within that run: a few pages
+        # written over it would drop the rest (it happened once).
+        parser.error("--write rewrites the table of every page; run it without --pages")
     section = report(args.rounds, set(args.pages.split(",")) if args.pages else None, args.verbose)
     print(section)
     if args.write:
