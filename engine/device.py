@@ -134,9 +134,9 @@ def lesson_generator(seed: int) -> torch.Generator:
 
 
 # A lesson's tensors are tiny, and torch's second thread only waits for a core that the browser or
-# another visitor holds: default training (then with autograd) took 0.17 s on one thread and 0.64-0.87 s
-# on two while another process kept one of two cores busy (BENCHMARKS.md). Throughput measurements, which want
-# the whole machine, take every core for their duration (``all_cores``).
+# another visitor holds: default training (then with autograd) took 0.17 s on one thread and
+# 0.64-0.87 s on two while another process kept one of two cores busy (BENCHMARKS.md). Throughput
+# measurements, which want the whole machine, take every core for their duration (``all_cores``).
 LESSON_THREADS = 1
 _configured = LESSON_THREADS  # what configure_threads chose for this process
 

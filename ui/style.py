@@ -27,7 +27,8 @@ UNFOLDED_MARK, FOLDED_MARK = "aiml-unfolded", "aiml-folded"
 _CONTROLS = f'[data-testid="stExpander"]:has(.{CONTROLS_MARK})'
 _UNFOLDED = f'[data-testid="stExpander"]:has(.{UNFOLDED_MARK})'
 _FOLDED = f'[data-testid="stExpander"]:has(.{FOLDED_MARK})'
-_HIDDEN_UNTIL_FOLDED = f'{_CONTROLS} [data-testid="stExpanderDetails"]'
+_CONTROLS_CONTENT = f'{_CONTROLS} [data-testid="stExpanderDetails"]'
+STYLESHEET_MARK = "aiml-stylesheet"  # sent beside the stylesheet (see apply)
 # One breakpoint for every rule: the viewport watcher's, so "a phone" means the same to the script and the styles.
 _PHONE = f"@media (max-width: {NARROW_MAX_PX}px)"
 _WIDE = f"@media (min-width: {NARROW_MAX_PX + 1}px)"
@@ -40,19 +41,20 @@ STYLESHEET = f"""
   line-height: 2.2;
 }}
 .st-key-viewport {{ display: none; }}
-[data-testid="stElementContainer"]:has(.aiml-stylesheet) {{ display: none; }}
+[data-testid="stElementContainer"]:has(.{STYLESHEET_MARK}) {{ display: none; }}
 [data-testid="stElementContainer"]:has(.{CONTROLS_MARK}) {{ display: none; }}
 [data-testid="stButtonGroup"] > div {{ flex-wrap: wrap; }}
 .st-key-a_text textarea, .st-key-b_text textarea {{ font-family: "Source Code Pro", monospace; }}
 {_WIDE} {{
   {_CONTROLS} summary {{ display: none; }}
   {_CONTROLS} details {{ border: none; }}
-  {_CONTROLS} [data-testid="stExpanderDetails"] {{ padding: 0; border: none; }}
+  {_CONTROLS_CONTENT} {{ padding: 0; border: none; }}
 }}
+/* Two names for one animation: a new name restarts it, so folding starts the short wait afresh. */
 @keyframes aiml-show-late {{ to {{ max-height: none; padding-top: 1rem; padding-bottom: 1rem; overflow: visible; }} }}
 @keyframes aiml-show-soon {{ to {{ max-height: none; padding-top: 1rem; padding-bottom: 1rem; overflow: visible; }} }}
 {_PHONE} {{
-  {_HIDDEN_UNTIL_FOLDED} {{ max-height: 0; padding-top: 0; padding-bottom: 0; overflow: hidden; }}
+  {_CONTROLS_CONTENT} {{ max-height: 0; padding-top: 0; padding-bottom: 0; overflow: hidden; }}
   {_UNFOLDED} [data-testid="stExpanderDetails"] {{ animation: aiml-show-late 0s 3s forwards; }}
   {_FOLDED} [data-testid="stExpanderDetails"] {{ animation: aiml-show-soon 0s 0.6s forwards; }}
   [data-testid="stMainBlockContainer"] {{ padding-left: 0.75rem; padding-right: 0.75rem; }}
@@ -61,9 +63,6 @@ STYLESHEET = f"""
 }}
 </style>
 """
-
-
-STYLESHEET_MARK = "aiml-stylesheet"
 
 
 def apply() -> None:

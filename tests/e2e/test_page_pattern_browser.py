@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from app_pages.catalog import lesson_pages
 from tests.e2e.browser import horizontal_overflow, streamlit_server, wait_charts, wait_idle
-from ui.style import FOLDED_MARK
+from ui.style import CONTROLS_MARK, FOLDED_MARK
 
 pytestmark = pytest.mark.e2e
 
@@ -101,14 +101,14 @@ _WATCH_CONTROLS = """
 window.__aimlShown = 0;
 const watch = () => {
   const boxes = [...document.querySelectorAll('[data-testid="stExpander"]')]
-    .filter(b => b.querySelector('.aiml-controls'));
+    .filter(b => b.querySelector('.%(controls)s'));
   for (const box of boxes) {
     const details = box.querySelector('details'), content = box.querySelector('[data-testid="stExpanderDetails"]');
     if (details && details.open && content) {
       window.__aimlShown = Math.max(window.__aimlShown, content.getBoundingClientRect().height);
     }
   }
-  const folded = boxes.length && boxes.every(b => b.querySelector('.%s') && !b.querySelector('details').open);
+  const folded = boxes.length && boxes.every(b => b.querySelector('.%(folded)s') && !b.querySelector('details').open);
   if (!folded) requestAnimationFrame(watch); else window.__aimlFolded = true;
 };
 requestAnimationFrame(watch);
@@ -119,7 +119,7 @@ requestAnimationFrame(watch);
 def test_a_phone_never_paints_the_controls_open_before_folding_them(app_url, browser, path):
     phone = browser.new_page(viewport={"width": 420, "height": 900})
     try:
-        phone.add_init_script(_WATCH_CONTROLS % FOLDED_MARK)
+        phone.add_init_script(_WATCH_CONTROLS % {"controls": CONTROLS_MARK, "folded": FOLDED_MARK})
         phone.goto(f"{app_url}/{path}")
         phone.wait_for_function("window.__aimlFolded === true", timeout=60_000)
         assert phone.evaluate("window.__aimlShown") <= 2  # pixels: a border, never a control
