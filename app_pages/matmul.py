@@ -66,21 +66,16 @@ def random_shapes() -> tuple[int, int, int, int, int]:
 def type_from_shown() -> None:
     """Radio callback: "type my own" starts from the random matrices on screen, ready to edit.
 
-    Runs before the rerun, while the random controls still hold their values. The text goes into the
-    link here too: Streamlit 1.67 writes a value set from code into the URL only for a widget that was
-    on the page before, and the boxes appear in this very run, so a link copied now would open on the
-    boxes' defaults (``DEFAULT_A``, ``DEFAULT_B``) instead of the matrices shown. Defaults stay out of
-    the link, as for every control.
+    Runs before the rerun, while the random controls still hold their values. The boxes write their text
+    into the link once it is edited; until then a link opens on the boxes' defaults, the page's default
+    random matrices (``DEFAULT_A``, ``DEFAULT_B``). Streamlit 1.67 does not put a value set here into the
+    URL, and writing ``st.query_params`` here raced the browser's own update and lost values.
     """
     if st.session_state.get("entries") != ENTRIES[1]:
         return
     m, n, n2, p, seed = (int(st.session_state.get(key, value)) for key, value in RANDOM_DEFAULTS.items())
     a, b = matmul.integer_pair(m, n, n2, p, seed, device="cpu")  # only their text, as for DEFAULT_A
-    typed = {"a_text": matmul.matrix_text(a), "b_text": matmul.matrix_text(b)}
-    st.session_state.update(typed)
-    for key, default in (("a_text", DEFAULT_A), ("b_text", DEFAULT_B)):
-        if typed[key] != default:
-            st.query_params[key] = typed[key]
+    st.session_state.update(a_text=matmul.matrix_text(a), b_text=matmul.matrix_text(b))
 
 
 def result_chart(section: frame.Section, matrix, title: str, name: str) -> None:

@@ -62,19 +62,3 @@ def test_type_my_own_starts_from_the_shown_matrices_and_an_edit_is_linked(app_ur
     page.goto(page.url)  # the copied link opens on the edited matrix
     wait_idle(page)
     expect(page.get_by_label("A", exact=True)).to_have_value(edited)
-
-
-def test_the_link_right_after_type_my_own_opens_on_the_matrices_shown(app_url, page):
-    page.goto(f"{app_url}/matmul?matrix_seed=12")
-    wait_idle(page)
-    page.get_by_test_id("stRadio").get_by_text("type my own").click()
-    a, b = matmul.integer_pair(3, 4, 4, 2, 12)
-    expect(page.get_by_label("A", exact=True)).to_have_value(matmul.matrix_text(a))
-    expect(page).to_have_url(re.compile(r"[?&]b_text="))  # no edit yet: the link holds what is shown
-    page.goto(page.url)
-    wait_idle(page)
-    expect(page.get_by_label("A", exact=True)).to_have_value(matmul.matrix_text(a))
-    expect(page.get_by_label("B", exact=True)).to_have_value(matmul.matrix_text(b))
-    page.get_by_test_id("stRadio").get_by_text("random integers").click()  # back: the typed text leaves the link
-    expect(page.get_by_label("A", exact=True)).to_have_count(0)
-    expect(page).not_to_have_url(re.compile(r"[?&][ab]_text="))
