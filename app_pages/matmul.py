@@ -37,6 +37,7 @@ RANDOM_DEFAULTS = {"m": 3, "n": 4, "n2": 4, "p": 2, "matrix_seed": 0}
 DEFAULT_A, DEFAULT_B = (
     matmul.matrix_text(matrix) for matrix in matmul.integer_pair(*RANDOM_DEFAULTS.values(), device="cpu")
 )
+STARTED_FROM = "_matmul_started_from"  # {"a_text": ..., "b_text": ...}: what "type my own" last filled in
 
 
 def random_shapes() -> tuple[int, int, int, int, int]:
@@ -66,16 +67,19 @@ def random_shapes() -> tuple[int, int, int, int, int]:
 def type_from_shown() -> None:
     """Radio callback: "type my own" starts from the random matrices on screen, ready to edit.
 
-    Runs before the rerun, while the random controls still hold their values. The boxes write their text
-    into the link once it is edited; until then a link opens on the boxes' defaults, the page's default
-    random matrices (``DEFAULT_A``, ``DEFAULT_B``). Streamlit 1.67 does not put a value set here into the
-    URL, and writing ``st.query_params`` here raced the browser's own update and lost values.
+    Runs before the rerun, while the random controls still hold their values. The text becomes the
+    boxes' value and also their default (``STARTED_FROM``): a click while the page's first run is still
+    drawing makes Streamlit run the whole page again right after this fragment, and that run's boxes
+    reach the browser without the value set here, so the browser shows their default.
+    Streamlit keeps a box's default out of the link, so a box goes into the link once it is edited; a
+    link opens an unedited box on the page's default random matrices (``DEFAULT_A``, ``DEFAULT_B``).
     """
     if st.session_state.get("entries") != ENTRIES[1]:
         return
     m, n, n2, p, seed = (int(st.session_state.get(key, value)) for key, value in RANDOM_DEFAULTS.items())
     a, b = matmul.integer_pair(m, n, n2, p, seed, device="cpu")  # only their text, as for DEFAULT_A
-    st.session_state.update(a_text=matmul.matrix_text(a), b_text=matmul.matrix_text(b))
+    typed = {"a_text": matmul.matrix_text(a), "b_text": matmul.matrix_text(b)}
+    st.session_state.update(typed, **{STARTED_FROM: typed})
 
 
 def result_chart(section: frame.Section, matrix, title: str, name: str) -> None:
@@ -98,11 +102,12 @@ def products() -> None:
             on_change=type_from_shown,
         )
         if entries == ENTRIES[1]:
+            start = st.session_state.get(STARTED_FROM, {"a_text": DEFAULT_A, "b_text": DEFAULT_B})
             left, right = st.columns(2)
             with left:
-                a_text = widgets.text("A", key="a_text", value=DEFAULT_A, help=FORMAT_HELP)
+                a_text = widgets.text("A", key="a_text", value=start["a_text"], help=FORMAT_HELP)
             with right:
-                b_text = widgets.text("B", key="b_text", value=DEFAULT_B, help=FORMAT_HELP)
+                b_text = widgets.text("B", key="b_text", value=start["b_text"], help=FORMAT_HELP)
         else:
             m, n, n2, p, seed = random_shapes()
     if entries == ENTRIES[1]:

@@ -49,8 +49,12 @@ def test_shape_mismatch_shows_pytorchs_message_not_a_crash(app_url, page):
 
 def test_type_my_own_starts_from_the_shown_matrices_and_an_edit_is_linked(app_url, page):
     page.goto(f"{app_url}/matmul?matrix_seed=12")
-    wait_idle(page)
-    page.get_by_test_id("stRadio").get_by_text("type my own").click()
+    radio = page.get_by_test_id("stRadio").get_by_text("type my own")
+    radio.wait_for()
+    # A click while the page's first run is still drawing its other panels: Streamlit then runs the whole
+    # page again after the fragment, and the boxes once showed the default matrices instead (1 in 4 tries).
+    page.wait_for_timeout(400)
+    radio.click()
     a, b = matmul.integer_pair(3, 4, 4, 2, 12)
     box_a = page.get_by_label("A", exact=True)
     expect(box_a).to_have_value(matmul.matrix_text(a))
