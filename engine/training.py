@@ -155,7 +155,11 @@ def build_mlp(hidden_layers: int, width: int, activation: str, seed: int) -> nn.
     generator = torch.Generator().manual_seed(seed_value(seed))
     layers: list[nn.Module] = []
     for i, (fan_in, fan_out) in enumerate(pairwise([2] + [width] * hidden_layers + [1])):
-        linear = nn.utils.skip_init(nn.Linear, fan_in, fan_out)  # no draw from the global generator
+        # nn.Linear draws its own initial weights from the global generator: fork it, so the draw leaves
+        # no trace. (nn.utils.skip_init avoids the draw too, but its first call in a process imports
+        # sympy through torch's meta-tensor code: 0.4 s that a first visit showed as training time.)
+        with torch.random.fork_rng(devices=[]):
+            linear = nn.Linear(fan_in, fan_out)
         bound = 1.0 / math.sqrt(fan_in)
         with torch.no_grad():
             for parameter in (linear.weight, linear.bias):

@@ -1,6 +1,9 @@
 """Training a small network on 2-D data: the data against scikit-learn, the training against torch by hand."""
 
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +16,8 @@ from torch import nn
 
 from engine import training as tr
 from engine.activations import ACTIVATIONS
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def whole(data: tr.Dataset) -> tuple[np.ndarray, np.ndarray]:
@@ -458,3 +463,19 @@ def test_bad_dataset_input_is_refused():
         tr.make_dataset("XOR", 100, 0.1, 0, test_share=0.9)
     with pytest.raises(ValueError, match="activation"):
         tr.build_mlp(2, 8, "ReLU", 0)
+
+
+def test_a_first_training_in_a_fresh_process_imports_nothing_after_the_warm_up():
+    """What a first visit would show as training time: nn.utils.skip_init once imported sympy (0.4 s)."""
+    script = (
+        "import sys\n"
+        "from engine.device import warm_up\n"
+        "from engine import training\n"
+        "warm_up(optimizers=False)\n"
+        "before = set(sys.modules)\n"
+        "training.train(**(dict(training.DEFAULTS) | {'steps': 20}))\n"
+        "print(sorted(set(sys.modules) - before))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
