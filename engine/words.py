@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from engine.checks import int_in_range
-from engine.device import resolve_device
+from engine.device import counted_as_loading, resolve_device
 
 VOCABULARY = 50_000
 DIMENSIONS = 50
@@ -89,7 +89,9 @@ def _load_vocabulary() -> Vocabulary:
 
 def vocabulary() -> Vocabulary:
     """The GloVe vocabulary and vectors, read from disk once per process (thread-safe)."""
-    with _LOAD_LOCK:
+    if _load_vocabulary.cache_info().currsize:
+        return _load_vocabulary()
+    with counted_as_loading(), _LOAD_LOCK:
         return _load_vocabulary()
 
 

@@ -124,6 +124,9 @@ def controls(place: DeltaGenerator | None = None, *, label: str = "Controls") ->
 def format_timing(timing: Timing, cached: bool) -> str:
     device = "GPU" if timing.device == "cuda" else "CPU"
     note = " · cached result" if cached else ""
+    if timing.loading_ms >= 1:  # under a millisecond is a dictionary lookup, not a load
+        loading_s = timing.loading_ms / 1000
+        note += f" · loading the model and data first took {loading_s:.1f} s more (once per server start)"
     return f"computed in {timing.milliseconds:.2f} ms on {device}{note}"
 
 

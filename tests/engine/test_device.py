@@ -114,3 +114,58 @@ def test_once_per_device_builds_once_when_sessions_arrive_together():
         thread.join()
     assert calls == [torch.device("cpu")]
     assert len({id(f) for f in found}) == 1 and shared() is found[0]  # the default device is the CPU here
+
+
+class FakeClock:
+    """``time.perf_counter`` that moves only when told: timings exact to the millisecond."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_one_time_load_inside_a_timed_call_is_counted_apart(monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr(dev.time, "perf_counter", clock)
+
+    def read_weights(device):  # 2 s, once
+        clock.now += 2.0
+        return object()
+
+    def read_corpus(device):  # 0.5 s of its own, and the weights inside it: counted once
+        weights(device)
+        clock.now += 0.5
+        return object()
+
+    weights, corpus = dev.once_per_device(read_weights), dev.once_per_device(read_corpus)
+
+    def lesson(*, device):
+        corpus(device)
+        clock.now += 0.012  # the math
+        return "done"
+
+    result, first = dev.timed(lesson)
+    assert result == "done"
+    assert first.milliseconds == pytest.approx(12.0) and first.loading_ms == pytest.approx(2500.0)
+    _, second = dev.timed(lesson)
+    assert second.milliseconds == pytest.approx(12.0) and second.loading_ms == 0.0
+
+
+def test_waiting_for_another_threads_load_is_counted_as_loading():
+    started, release = threading.Event(), threading.Event()
+
+    def build(device):
+        started.set()
+        release.wait(5)
+        return object()
+
+    shared = dev.once_per_device(build)
+    loader = threading.Thread(target=shared)  # the app's background load, say
+    loader.start()
+    started.wait(5)
+    threading.Timer(0.3, release.set).start()
+    _, timing = dev.timed(lambda *, device: shared(device))
+    loader.join()
+    assert timing.loading_ms >= 250 and timing.milliseconds < timing.loading_ms

