@@ -19,7 +19,8 @@ frame.header(
     "they show whether the network learned the shape or memorised the points.",
 )
 frame.formula(
-    r"L = -\frac{1}{B}\sum_{i \in \text{batch}} \big[y_i \log p_i + (1 - y_i)\log(1 - p_i)\big],"
+    # The braces keep a phone's line break (after a top-level "+" or "=") out of (1 - y_i) log(1 - p_i).
+    r"L = -\frac{1}{B}\sum_{i \in \text{batch}} \big[y_i \log p_i + {(1 - y_i)\log(1 - p_i)}\big],"
     r"\quad p_i = \sigma(\text{MLP}(x_i))",
 )
 

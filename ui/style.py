@@ -3,7 +3,8 @@
 - A formula (a paragraph holding only math, see ``frame.formula``) is centred, and on a narrow
   screen KaTeX breaks it after "=" or "+" instead of running off the right edge.
 - On a phone the padding around the page shrinks, so charts get the width, and metric cards
-  are compact, so the numbers above a chart do not push it a screen down.
+  are compact and two to a row (a column holding only a metric takes half the width, where
+  Streamlit would stack every column), so the numbers above a chart do not push it a screen down.
 - The viewport watcher (ui/viewport.py) has no markup; its slot takes no gap in the page.
 - Chips (``st.pills``) wrap onto more rows instead of scrolling sideways out of a narrow column.
 - The matrix page's typed A and B are in a monospace font, so their right-aligned columns line up.
@@ -28,6 +29,10 @@ _CONTROLS = f'[data-testid="stExpander"]:has(.{CONTROLS_MARK})'
 _UNFOLDED = f'[data-testid="stExpander"]:has(.{UNFOLDED_MARK})'
 _FOLDED = f'[data-testid="stExpander"]:has(.{FOLDED_MARK})'
 _CONTROLS_CONTENT = f'{_CONTROLS} [data-testid="stExpanderDetails"]'
+_METRIC_COLUMN = (
+    '[data-testid="stColumn"]:has(> [data-testid="stVerticalBlock"] > '
+    '[data-testid="stElementContainer"]:only-child > [data-testid="stMetric"])'
+)
 STYLESHEET_MARK = "aiml-stylesheet"  # sent beside the stylesheet (see apply)
 # One breakpoint for every rule: the viewport watcher's, so "a phone" means the same to the script and the styles.
 _PHONE = f"@media (max-width: {NARROW_MAX_PX}px)"
@@ -60,6 +65,7 @@ STYLESHEET = f"""
   [data-testid="stMainBlockContainer"] {{ padding-left: 0.75rem; padding-right: 0.75rem; }}
   [data-testid="stMetric"] {{ padding: 0.4rem 0.75rem; }}
   [data-testid="stMetricValue"] {{ font-size: 1.4rem; }}
+  {_METRIC_COLUMN} {{ min-width: calc(50% - 1rem); }}
 }}
 </style>
 """

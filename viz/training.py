@@ -11,6 +11,10 @@ from viz.theme import VECTOR_A, VECTOR_B, figure
 CLASS_COLORS = (VECTOR_B, VECTOR_A)  # class 0 orange, class 1 blue, as the boundary's two sides
 # P(class 1): orange where the network says class 0, white at the boundary (0.5), blue for class 1.
 PROBABILITY_SCALE = [[0.0, "#E69F00"], [0.5, "#FFFFFF"], [1.0, "#0072B2"]]
+# The boundary plot has equal axes, so its height follows its width and the data's box. Its width is
+# about the same in both layouts: 326 px beside the curves at 1440 px, 354 px on a 420 px phone. A fixed
+# 480 px figure left about 200 px of it empty. The rest is the top margin and the two-row legend below.
+BOUNDARY_PLOT_WIDTH_PX, BOUNDARY_FRAME_PX = 350, 108
 LAYER_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00"]
 
 
@@ -63,6 +67,7 @@ def boundary_figure(training, index: int) -> go.Figure:
             line=dict(color="black", width=0.5 if symbol == "circle" else 1.5),
         )
     x_min, x_max, y_min, y_max = data.box
+    height = BOUNDARY_FRAME_PX + BOUNDARY_PLOT_WIDTH_PX * (y_max - y_min) / (x_max - x_min)
     layout = {
         "xaxis": dict(range=[x_min, x_max], tickfont=TICK_FONT, constrain="domain", showgrid=False),
         "yaxis": dict(
@@ -71,7 +76,7 @@ def boundary_figure(training, index: int) -> go.Figure:
         "legend": BOTTOM_LEGEND,
         "margin": dict(l=10, r=10, t=10, b=60),
     }
-    return figure(traces, layout, height=480)
+    return figure(traces, layout, height=round(min(max(height, 260), 480)))
 
 
 def _train_and_test(training, what: str, number: str) -> list[dict]:

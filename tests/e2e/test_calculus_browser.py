@@ -94,3 +94,39 @@ def test_train_network_more_units_more_parameters_and_a_new_boundary(app_url, pa
     page.wait_for_function(
         "before => document.querySelector('.aiml-chart')._fullData[0].z[30][30] !== before", arg=before
     )
+
+
+# The boundary plot's unused height (its frame is taller than equal axes let the plot be) and how much
+# narrower than its frame the plot was drawn.
+BOUNDARY_FIT_JS = """() => {
+  const fl = document.querySelector('.aiml-chart')._fullLayout;
+  return {spare: fl._size.h - fl.yaxis._length, narrowed: fl._size.w - fl.xaxis._length};
+}"""
+
+
+@pytest.mark.parametrize("width", [1440, 420])
+@pytest.mark.parametrize("dataset", ["two+moons", "circles"])
+def test_train_network_boundary_plot_fills_its_frame(app_url, browser, width, dataset):
+    """Equal axes in a fixed 480 px figure left about 200 px of the boundary chart empty, at both widths."""
+    tab = browser.new_page(viewport={"width": width, "height": 1000})
+    try:
+        tab.goto(f"{app_url}/train?train_steps=50&dataset={dataset}")
+        wait_idle(tab)
+        wait_charts(tab)
+        fit = tab.evaluate(BOUNDARY_FIT_JS)
+        assert fit["spare"] < 40 and fit["narrowed"] < 40, fit
+    finally:
+        tab.close()
+
+
+def test_train_network_metrics_sit_two_to_a_row_on_a_phone(app_url, browser):
+    tab = browser.new_page(viewport={"width": 420, "height": 900})
+    try:
+        tab.goto(f"{app_url}/train?train_steps=50")
+        wait_idle(tab)
+        boxes = [metric(tab, label).bounding_box() for label in ("train accuracy", "test accuracy", "test loss")]
+        assert boxes[0]["y"] == pytest.approx(boxes[1]["y"], abs=2)  # side by side
+        assert boxes[2]["y"] > boxes[0]["y"] + boxes[0]["height"]  # the next pair below
+        assert boxes[0]["x"] + boxes[0]["width"] <= boxes[1]["x"]
+    finally:
+        tab.close()
