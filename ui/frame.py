@@ -47,10 +47,14 @@ def formula(*parts: str, caption: str | None = None) -> None:
 
     Each part is KaTeX in inline mode at display size, centred (ui/style.py): unlike display
     mode, inline math may break after "=", "+" or "×", so on a phone a long live formula wraps
-    onto the next line instead of running off the right edge with its result cut.
+    onto the next line instead of running off the right edge with its result cut. On a phone,
+    equations set side by side in one part (joined by ``\\qquad``) go one per line, so that such a
+    break does not fall inside the second equation.
     """
     for part in parts:
-        st.markdown(f"${FORMULA_SIZE} {part}$")
+        for equation in re.split(r"\\qquad", part) if viewport.is_narrow() else [part]:
+            # No space before the closing $: Markdown would not read it as math.
+            st.markdown(f"${FORMULA_SIZE} {equation.strip()}$")
     if caption:
         st.caption(caption)
 

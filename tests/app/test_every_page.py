@@ -4,7 +4,7 @@ import pytest
 import streamlit as st
 
 from app_pages.catalog import lesson_pages
-from tests.app.helpers import errors, open_page, plotly_figures, widget_extremes
+from tests.app.helpers import errors, formulas, open_page, plotly_figures, widget_extremes
 from ui import viewport
 
 PAGES = [page.path for _, page in lesson_pages()]
@@ -70,3 +70,14 @@ def test_every_page_computes_on_the_gpu(path):
     at = open_page(path)
     assert not at.exception, at.exception
     assert any(c.value.startswith("computed in ") and " on GPU" in c.value for c in at.caption)
+
+
+def test_on_a_phone_equations_set_side_by_side_go_one_per_line():
+    """The entropy page's first formula holds H(p) and H(p, q) side by side; a phone wrapped it inside H(p, q)."""
+    path = "app_pages/information.py"
+    wide = formulas(open_page(path))
+    phone = formulas(open_page(path, state={viewport.KEY: {"narrow": True}}))
+    assert any(r"\qquad H(p, q) = " in f for f in wide)
+    assert any(f.startswith(r"$\displaystyle H(p) = ") for f in phone)
+    assert any(f.startswith(r"$\displaystyle H(p, q) = ") for f in phone)
+    assert not any(r"\qquad" in f or f.endswith(" $") for f in phone)
