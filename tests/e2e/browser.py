@@ -108,6 +108,16 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
+@contextlib.contextmanager
+def tab(browser: Browser, width: int, height: int = 900) -> Iterator[Page]:
+    """A tab of its own size (a phone is 420 px wide), closed afterwards."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    try:
+        yield page
+    finally:
+        page.close()
+
+
 # True once the script state has read "notRunning" for 400 ms in a row: the state flickers to
 # "notRunning" between a page load and the first run, and between a widget change and its rerun.
 STABLE_IDLE_JS = """() => {

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import wait_charts, wait_idle
+from tests.e2e.browser import tab, wait_charts, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -108,25 +108,19 @@ BOUNDARY_FIT_JS = """() => {
 @pytest.mark.parametrize("dataset", ["two+moons", "circles"])
 def test_train_network_boundary_plot_fills_its_frame(app_url, browser, width, dataset):
     """Equal axes in a fixed 480 px figure left about 200 px of the boundary chart empty, at both widths."""
-    tab = browser.new_page(viewport={"width": width, "height": 1000})
-    try:
-        tab.goto(f"{app_url}/train?train_steps=50&dataset={dataset}")
-        wait_idle(tab)
-        wait_charts(tab)
-        fit = tab.evaluate(BOUNDARY_FIT_JS)
+    with tab(browser, width, 1000) as page:
+        page.goto(f"{app_url}/train?train_steps=50&dataset={dataset}")
+        wait_idle(page)
+        wait_charts(page)
+        fit = page.evaluate(BOUNDARY_FIT_JS)
         assert fit["spare"] < 40 and fit["narrowed"] < 40, fit
-    finally:
-        tab.close()
 
 
 def test_train_network_metrics_sit_two_to_a_row_on_a_phone(app_url, browser):
-    tab = browser.new_page(viewport={"width": 420, "height": 900})
-    try:
-        tab.goto(f"{app_url}/train?train_steps=50")
-        wait_idle(tab)
-        boxes = [metric(tab, label).bounding_box() for label in ("train accuracy", "test accuracy", "test loss")]
+    with tab(browser, 420) as phone:
+        phone.goto(f"{app_url}/train?train_steps=50")
+        wait_idle(phone)
+        boxes = [metric(phone, label).bounding_box() for label in ("train accuracy", "test accuracy", "test loss")]
         assert boxes[0]["y"] == pytest.approx(boxes[1]["y"], abs=2)  # side by side
         assert boxes[2]["y"] > boxes[0]["y"] + boxes[0]["height"]  # the next pair below
         assert boxes[0]["x"] + boxes[0]["width"] <= boxes[1]["x"]
-    finally:
-        tab.close()
