@@ -52,9 +52,10 @@ def formula(*parts: str, caption: str | None = None) -> None:
     break does not fall inside the second equation.
     """
     for part in parts:
-        for equation in re.split(r"\\qquad", part) if viewport.is_narrow() else [part]:
-            # No space before the closing $: Markdown would not read it as math.
-            st.markdown(f"${FORMULA_SIZE} {equation.strip()}$")
+        # Apart, the comma that separated two equations would end a line alone.
+        equations = re.split(r",?\s*\\qquad", part) if viewport.is_narrow() else [part]
+        for equation in filter(None, map(str.strip, equations)):
+            st.markdown(f"${FORMULA_SIZE} {equation}$")  # no space before the closing $, or it is not math
     if caption:
         st.caption(caption)
 
