@@ -3,10 +3,12 @@
 The frozen layer is MiniLM's layer-0 attention output projection, y = W x + b with W 384×384. LoRA keeps
 W fixed and adds B (384×r, all zeros at the start, so the model starts exactly as it was) times A (r×384,
 small random numbers): y = W x + b + B(A x). Only A and B learn, by Adam, r(m + n) numbers instead of m·n
-(the gradients are written out below, Adam's step in engine.update_rules: both as torch computes them).
+(Adam's step from engine.update_rules, as torch.optim computes it).
 The task: targets made by a hidden change ΔW* of known rank. The inputs are spread evenly in every
-direction (XᵀX = N·I), so the mean squared error is ‖BA − ΔW*‖_F² / m and, by Eckart–Young, the best any
-rank-r update can do is the truncated SVD of ΔW*: LoRA's answer can be set beside it.
+direction (XᵀX = N·I), so the mean squared error over them is ‖BA − ΔW*‖_F² / m, and the fit computes that
+loss and its gradients from small products of B, A and ΔW*'s factors (tests train on the inputs with
+autograd and torch.optim beside it). By Eckart–Young, the best any rank-r update can do is the truncated SVD
+of ΔW*: LoRA's answer can be set beside it.
 """
 
 from __future__ import annotations
@@ -68,25 +70,43 @@ def lora_forward(
     return F.linear(x, w, b) + (x @ lora_a.T) @ lora_b.T
 
 
-def lora_loss_and_gradients(
-    x: torch.Tensor, residual: torch.Tensor, lora_b: torch.Tensor, lora_a: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """The mean squared error of B(A x) against ``residual`` over the rows x, and its gradients for B and A.
+def error_factors(u: torch.Tensor, s: torch.Tensor, v: torch.Tensor, rank: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """L and R, float64, with L R = BA − ΔW* once B and A are written in (``loss_and_gradients`` does that):
 
-    Written out in the operations, order and operand layouts autograd uses for ``F.mse_loss(x @ A.T @ B.T,
-    residual)``, so a fit gives autograd's numbers: in a loop of small steps, autograd's bookkeeping and
-    mse_loss's extra passes over the 384×384 error cost more than the arithmetic. Each product takes MKL's fast
-    path when x is stored row by row and B column by column: with one thread, a 384×384 matrix times a 384×r
-    one (r 2 to 8) takes ~35 µs with the right operand stored transposed and ~170 µs otherwise.
+        BA − U S Vᵀ = [B  −US] [A ; Vᵀ] = L R,    L m×(r + h),  R (r + h)×n,
+
+    for ΔW* = U S Vᵀ of rank h. Only B and A change during a fit: they go in L's first r columns and R's first r rows.
     """
-    hidden = x @ lora_a.T  # A x for each row x
-    error = hidden @ lora_b.T
-    error -= residual  # in place: one 384×384 buffer fewer each step
-    loss = error.square().mean()  # mean's pairwise sum, as mse_loss's: a float32 dot drifts by ~2e-5
-    grad_out = error.mul_(2 / error.numel())  # ∂loss/∂(B A x): error is not needed any more
-    grad_b = (hidden.T @ grad_out).T
-    grad_a = (grad_out @ lora_b).T @ x
-    return loss, grad_b, grad_a
+    (m, h), n = u.shape, v.shape[0]
+    left = torch.empty(m, rank + h, dtype=torch.float64, device=u.device)
+    right = torch.empty(rank + h, n, dtype=torch.float64, device=u.device)
+    left[:, rank:] = -(u * s).double()
+    right[rank:] = v.T.double()
+    return left, right
+
+
+def loss_and_gradients(
+    left: torch.Tensor, right: torch.Tensor, lora_b: torch.Tensor, lora_a: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The loss ‖BA − ΔW*‖²_F / m and its gradients for B (m×r) and A (r×n), without forming an m×n matrix.
+
+    With inputs spread evenly in every direction (XᵀX = N·I), the mean squared error over N inputs,
+    ‖X(BA − ΔW*)ᵀ‖² / (N·m), is exactly ‖BA − ΔW*‖² / m; its gradients are (2/m)(BA − ΔW*)Aᵀ for B and
+    (2/m)Bᵀ(BA − ΔW*) for A: the numbers training on the inputs gives (tests/engine/test_lora.py runs that
+    with autograd), from products no larger than m×(r + h). With BA − ΔW* = L R (``error_factors``):
+        ‖L R‖² = ⟨LᵀL, RRᵀ⟩,    (L R)Aᵀ = L (RRᵀ)[:, :r],    Bᵀ(L R) = (LᵀL)[:r, :] R
+    In float64: near the end of a fit the loss is a small difference of numbers near ‖ΔW*‖², and the
+    gradients a small difference of two large products, which float32 would round to noise. B, A and
+    Adam's step stay float32, as in a float32 model.
+    """
+    r, m = lora_b.shape[1], lora_b.shape[0]
+    left[:, :r] = lora_b
+    right[:r] = lora_a
+    left_gram, right_gram = left.T @ left, right @ right.T  # each (r + h)×(r + h)
+    loss = (left_gram * right_gram).sum() / m
+    grad_b = (left @ right_gram[:, :r]).mul_(2 / m)  # m×r
+    grad_a = (left_gram[:r] @ right).mul_(2 / m)  # r×n
+    return loss, grad_b.float(), grad_a.float()
 
 
 def low_rank_singular_values(lora_b: torch.Tensor, lora_a: torch.Tensor) -> torch.Tensor:
@@ -138,34 +158,30 @@ def lora_fit(
     generator = lesson_generator(seed)
     x = (random_orthonormal(SAMPLES, n, generator) * math.sqrt(SAMPLES)).to(w.device)  # XᵀX = N·I
     u, s, v = hidden_change(m, n, hidden_rank, generator)
-    change = ((u * s) @ v.T).to(w.device)
+    u, s, v = u.to(w.device), s.to(w.device), v.to(w.device)
+    left, right = error_factors(u, s, v, rank)  # L R = BA − ΔW*
     init_b, init_a = lora_init(m, n, rank, generator)
     with torch.no_grad():
-        frozen_out = F.linear(x, w, b)
-        start_gap = float((lora_forward(x, w, b, init_b.to(w.device), init_a.to(w.device)) - frozen_out).abs().max())
-        # W x + b is frozen and sits in both the output and the targets, so the error (W x + b + BAx) − targets
-        # equals BAx − residual with residual = targets − (W x + b): the same loss and gradients, without adding
-        # W x + b back every step. Stored row by row (QR's Q, and so x, comes column by column): see the layouts in
-        # lora_loss_and_gradients.
-        residual = (F.linear(x, w + change, b) - frozen_out).contiguous()
-        x = x.contiguous()
-    # A and B are views of one vector of their r(m + n) numbers, so that Adam updates both in one pass; B is stored
-    # column by column (it is the same m×r matrix), so that no product hits MKL's slow case.
-    adapter = torch.cat([init_b.T.flatten(), init_a.flatten()]).to(w.device)
-    lora_b, lora_a = adapter[: m * rank].view(rank, m).T, adapter[m * rank :].view(rank, n)
+        start_gap = float(
+            (lora_forward(x, w, b, init_b.to(w.device), init_a.to(w.device)) - F.linear(x, w, b)).abs().max()
+        )
+    # A and B are views of one vector of their r(m + n) numbers, so that Adam updates both in one pass.
+    adapter = torch.cat([init_b.flatten(), init_a.flatten()]).to(w.device)
+    lora_b, lora_a = adapter[: m * rank].view(m, rank), adapter[m * rank :].view(rank, n)
     state: dict = {}  # Adam's running averages of the gradient and of its square
-    losses = torch.empty(steps + 1, device=w.device)
+    losses = torch.empty(steps + 1, dtype=torch.float64, device=w.device)
     every = max(1, steps // SNAPSHOTS)
     for step in range(steps):
-        losses[step], grad_b, grad_a = lora_loss_and_gradients(x, residual, lora_b, lora_a)
-        adam(adapter, torch.cat([grad_b.T.flatten(), grad_a.flatten()]), state, lr, step + 1)
+        losses[step], grad_b, grad_a = loss_and_gradients(left, right, lora_b, lora_a)
+        adam(adapter, torch.cat([grad_b.flatten(), grad_a.flatten()]), state, lr, step + 1)
         if progress is not None and step % every == 0:
             progress(step / steps)
+    losses[steps] = loss_and_gradients(left, right, lora_b, lora_a)[0]
     with torch.no_grad():
-        losses[steps] = F.mse_loss((x @ lora_a.T) @ lora_b.T, residual)
         learned = lora_b @ lora_a
-        best = truncate(u, s, v.T, min(rank, hidden_rank)).to(w.device)  # ΔW*'s SVD is known: it was built from it
+        best = truncate(u, s, v.T, min(rank, hidden_rank))  # ΔW*'s SVD is known: it was built from it
         left_out = s[rank:].pow(2).sum()
+        full_change = (u * s) @ v.T
     if progress is not None:
         progress(1.0)
     return LoraFit(
@@ -177,10 +193,10 @@ def lora_fit(
         start_gap=start_gap,
         trainable=rank * (m + n),
         full=m * n,
-        hidden=s.to(w.device),
+        hidden=s,
         learned=low_rank_singular_values(lora_b, lora_a),
         distance_to_best=float(torch.linalg.matrix_norm(learned - best) / torch.linalg.matrix_norm(best)),
-        error_learned=float(torch.linalg.matrix_norm(learned - change) / torch.linalg.matrix_norm(change)),
+        error_learned=float(torch.linalg.matrix_norm(learned - full_change) / torch.linalg.matrix_norm(full_change)),
         error_best=float((left_out / s.pow(2).sum()).sqrt()),
         converged=bool(losses[steps] - left_out / m <= CONVERGED * (losses[0] - left_out / m)),
     )

@@ -109,6 +109,13 @@ def verdict(rank_ratio: float) -> str:
     return "much"
 
 
+@functools.lru_cache(maxsize=FACTORS_KEPT)
+def _noise_singular_values(shape: tuple[int, int], seed: int, device: str) -> torch.Tensor:
+    # Only three shapes occur, and a noise matrix's singular values scale with its std: this is the same
+    # draw for every matrix of a shape, so a learner stepping through layers does not wait for it again.
+    return torch.linalg.svdvals(torch.randn(shape, generator=lesson_generator(seed)).to(device))
+
+
 @torch.inference_mode()
 def spectra(layer: int, matrix: str, seed: int, *, device=None) -> Spectra:
     """Singular spectra and rank-r errors of a MiniLM matrix and of Gaussian noise with its shape and std."""
@@ -116,8 +123,7 @@ def spectra(layer: int, matrix: str, seed: int, *, device=None) -> Spectra:
     weight = load_minilm(device).weights[name]
     _, s, _ = factors(layer, matrix, device=device)
     std = float(weight.std())
-    noise = torch.randn(weight.shape, generator=lesson_generator(seed)).to(weight.device) * std
-    s_random = torch.linalg.svdvals(noise)
+    s_random = _noise_singular_values(tuple(weight.shape), seed, str(weight.device)) * std  # N(0, std²) entries
     m, n = weight.shape
     ranks = torch.arange(1, s.numel() + 1, device=s.device)
     real_error, random_error = relative_errors(s), relative_errors(s_random)

@@ -78,7 +78,9 @@ def test_lora_reaches_the_hidden_change_when_r_is_at_least_its_rank(rank, hidden
     assert fit.floor == 0.0 and fit.error_best == 0.0
     # Inputs with XᵀX = N·I: the frozen layer's error is ‖ΔW*‖_F² / m.
     assert fit.initial_loss == pytest.approx(float(np.sum(lora.DECAY ** (2 * np.arange(hidden)))) / m, rel=1e-3)
-    assert float(fit.losses[-1]) < 1e-3 * fit.initial_loss
+    # Adam at a fixed lr 0.01 ends jittering around the optimum: for (8, 3), autograd and torch.optim.Adam on the
+    # inputs end at 0.9e-3 of the starting loss, the engine at 0.93e-3.
+    assert float(fit.losses[-1]) < 2e-3 * fit.initial_loss
     assert fit.error_learned < 0.05 and fit.distance_to_best < 0.05
     assert fit.converged
     learned = np.sort(fit.learned.numpy())[::-1]
@@ -118,32 +120,36 @@ def test_progress_is_reported_up_to_done():
 
 
 def task(rank: int, hidden: int, seed: int):
-    """The fit's inputs x, hidden change ΔW*, and starting B and A, drawn in lora_fit's order."""
+    """The fit's inputs x, hidden change ΔW* (with its factors), and starting B and A, drawn in lora_fit's order."""
     generator = lesson_generator(seed)
     x = lora.random_orthonormal(lora.SAMPLES, 384, generator) * math.sqrt(lora.SAMPLES)
     u, s, v = lora.hidden_change(384, 384, hidden, generator)
     init_b, init_a = lora.lora_init(384, 384, rank, generator)
-    return x, (u * s) @ v.T, init_b, init_a
+    return x, (u, s, v), init_b, init_a
 
 
-def plain_fit(rank: int, hidden: int, steps: int, lr: float, seed: int, *, same_layouts: bool = False):
-    """LoRA written the straightforward way: autograd on frozen + B(A x) against the targets, torch.optim.Adam.
+def plain_fit(rank: int, hidden: int, steps: int, lr: float, seed: int, *, on_the_inputs: bool = True):
+    """LoRA written the straightforward way, with autograd and torch.optim.Adam.
 
-    ``same_layouts``: train on the residual targets − frozen with x stored row by row and B column by column,
-    as the engine does; still autograd and torch.optim.Adam. Returns the losses, and the learned B and A.
+    ``on_the_inputs``: frozen + B(A x) against targets made by W + ΔW*, over the inputs x, as LoRA is trained.
+    Otherwise the same loss written on the weights, ‖BA − ΔW*‖² / m (equal when XᵀX = N·I), in float64:
+    the engine's formulation, so the two fits must agree step for step over a whole fit.
+    Returns the losses, and the learned B and A.
     """
     w, b = frozen()
-    x, change, lora_b, lora_a = task(rank, hidden, seed)
-    frozen_out, targets = F.linear(x, w, b), F.linear(x, w + change, b)
-    if same_layouts:  # the engine's residual targets, so the frozen output drops out, and its memory layouts
-        x, lora_b = x.contiguous(), lora_b.T.contiguous().T
-        targets, frozen_out = (targets - frozen_out).contiguous(), torch.zeros(())
+    x, (u, s, v), lora_b, lora_a = task(rank, hidden, seed)
+    change = (u * s) @ v.T
+    if not on_the_inputs:
+        change = (u.double() * s.double()) @ v.double().T
     lora_b, lora_a = lora_b.requires_grad_(), lora_a.requires_grad_()
     optimizer = torch.optim.Adam([lora_b, lora_a], lr=lr)
-    losses = torch.empty(steps)
+    losses = torch.empty(steps, dtype=torch.float64)
     for step in range(steps):
         optimizer.zero_grad()
-        loss = F.mse_loss(frozen_out + (x @ lora_a.T) @ lora_b.T, targets)
+        if on_the_inputs:
+            loss = F.mse_loss(F.linear(x, w, b) + (x @ lora_a.T) @ lora_b.T, F.linear(x, w + change, b))
+        else:
+            loss = (lora_b.double() @ lora_a.double() - change).square().sum() / 384
         loss.backward()
         optimizer.step()
         losses[step] = loss.detach()
@@ -155,32 +161,48 @@ def plain_fit(rank: int, hidden: int, steps: int, lr: float, seed: int, *, same_
     [(4, 4, 300, 0.01, 0), (2, 6, 300, 0.03, 2), (8, 3, 600, 0.01, 1), (32, 32, 200, 0.1, 5)],
 )
 def test_the_fit_is_autograd_and_torch_optim_adam_step_for_step(rank, hidden, steps, lr, seed):
-    """The written-out gradients and Adam against autograd and torch.optim.Adam on the same residual and layouts:
-    the same numbers over the whole fit (BLAS rounds differently by layout, and Adam amplifies rounding late in a
-    fit, see below, so a reference with other layouts would differ for that reason alone)."""
+    """The written-out loss, gradients and Adam against autograd and torch.optim.Adam on the same loss, written on
+    the weights in float64: the same numbers, to 1e-5, for 60 steps, and the same learned update at the end.
+
+    Not to the end: the two compute the gradient in a different order, and Adam divides each gradient entry by
+    its own running size, so entries whose true gradient is near zero take steps of about lr on rounding noise.
+    Measured on these fits, the losses first part by more than 1e-5 at step 69 to 249.
+    """
     fit = lora.lora_fit(rank, hidden, steps, lr, seed, device="cpu")
-    losses, lora_b, lora_a = plain_fit(rank, hidden, steps, lr, seed, same_layouts=True)
-    np.testing.assert_allclose(fit.losses[:steps].numpy(), losses.numpy(), rtol=1e-6, atol=0)
+    losses, lora_b, lora_a = plain_fit(rank, hidden, steps, lr, seed, on_the_inputs=False)
+    np.testing.assert_allclose(fit.losses[:60].numpy(), losses[:60].numpy(), rtol=1e-5, atol=0)
     learned = np.linalg.svd(lora_b.double().numpy() @ lora_a.double().numpy(), compute_uv=False)[:rank]
-    # float32 holds BA to ~1e-7 of its largest singular value: the small ones are only that exact.
-    np.testing.assert_allclose(fit.learned.numpy(), learned, rtol=1e-5, atol=1e-6 * learned[0])
+    np.testing.assert_allclose(np.sort(fit.learned.numpy())[::-1], learned, atol=3e-3 * learned[0])
 
 
 @pytest.mark.parametrize(
     ("rank", "hidden", "lr", "seed"), [(4, 4, 0.01, 0), (3, 8, 0.01, 5), (32, 32, 0.01, 5), (16, 4, 0.1, 7)]
 )
-def test_the_fit_starts_as_the_straightforward_one(rank, hidden, lr, seed):
-    """Against frozen + BAx vs targets with autograd and torch.optim.Adam, as written before: equal to 1e-5.
+def test_the_fit_starts_as_training_on_the_inputs(rank, hidden, lr, seed):
+    """Against frozen + BAx vs targets over the inputs, in float32 with autograd and torch.optim.Adam: equal to
+    1e-4 over the opening 20 steps.
 
-    Only the opening steps: Adam divides each gradient entry by its own running size, so entries whose true
-    gradient is near zero take steps of about lr on their rounding noise, and two float32 formulations part a
-    few dozen steps in (measured: from step 32 to 91; the straightforward fit with only B stored column by
-    column parts from itself as much). How close each formulation's gradients stay to float64 is tested next.
+    That fit's own float32 rounding moves its gradients by about 1e-6 (see the next tests), and Adam's first
+    steps are about lr times the gradient's sign, so at lr 0.1 its losses part from the engine's by up to 8e-5
+    within 20 steps (at lr 0.01, by up to 5e-6). Where the two fits end up is tested next.
     """
     steps = 20
     fit = lora.lora_fit(rank, hidden, steps, lr, seed, device="cpu")
     losses, *_ = plain_fit(rank, hidden, steps, lr, seed)
-    np.testing.assert_allclose(fit.losses[:steps].numpy(), losses.numpy(), rtol=1e-5, atol=0)
+    np.testing.assert_allclose(fit.losses[:steps].numpy(), losses.numpy(), rtol=1e-4, atol=0)
+
+
+@pytest.mark.parametrize(("rank", "hidden", "lr", "seed"), [(4, 4, 0.01, 0), (2, 6, 0.03, 2), (32, 4, 0.01, 0)])
+def test_the_fit_ends_where_training_on_the_inputs_ends(rank, hidden, lr, seed):
+    """After 300 steps, within the spread that rounding alone gives two float32 fits: the same error, to 1 %."""
+    fit = lora.lora_fit(rank, hidden, 300, lr, seed, device="cpu")
+    _, lora_b, lora_a = plain_fit(rank, hidden, 300, lr, seed)
+    _, (u, s, v), *_ = task(rank, hidden, seed)
+    change = ((u * s) @ v.T).double()
+    error = float(
+        torch.linalg.matrix_norm(lora_b.double() @ lora_a.double() - change) / torch.linalg.matrix_norm(change)
+    )
+    assert fit.error_learned == pytest.approx(error, abs=0.01)
 
 
 def relative_error(value: torch.Tensor, truth: torch.Tensor) -> float:
@@ -188,50 +210,36 @@ def relative_error(value: torch.Tensor, truth: torch.Tensor) -> float:
 
 
 @pytest.mark.parametrize(("rank", "hidden", "seed"), [(4, 4, 0), (2, 6, 2), (8, 3, 1)])
-def test_the_loss_and_gradients_are_as_accurate_as_the_straightforward_ones(rank, hidden, seed):
-    """Along a straightforward fit, the engine's loss and gradients against float64 autograd of frozen + BAx vs
-    targets: within 1e-5, or no further off than the straightforward float32 ones (near the end of a fit the
-    gradient is a small difference of large numbers, and neither gets 1e-5)."""
+def test_the_loss_and_gradients_are_those_of_training_on_the_inputs(rank, hidden, seed):
+    """Along a fit on the inputs, the engine's loss and gradients against float64 autograd of frozen + BAx vs
+    targets over the inputs: within 1e-5, or no further off than float32 autograd on the inputs (near the end of
+    a fit the gradient is a small difference of large numbers, and that one does not get 1e-5)."""
     w, b = frozen()
-    x, change, lora_b, lora_a = task(rank, hidden, seed)
+    x, (u, s, v), lora_b, lora_a = task(rank, hidden, seed)
+    change = (u * s) @ v.T
     lora_b, lora_a = lora_b.requires_grad_(), lora_a.requires_grad_()
     optimizer = torch.optim.Adam([lora_b, lora_a], lr=0.01)
 
-    def straightforward(dtype):
+    def on_the_inputs(dtype):
         x_, w_, b_, change_ = (t.to(dtype) for t in (x, w, b, change))
         b_lora, a_lora = lora_b.detach().to(dtype).requires_grad_(), lora_a.detach().to(dtype).requires_grad_()
         loss = F.mse_loss(F.linear(x_, w_, b_) + (x_ @ a_lora.T) @ b_lora.T, F.linear(x_, w_ + change_, b_))
         return (loss, *torch.autograd.grad(loss, (b_lora, a_lora)))
 
-    frozen_out, targets = F.linear(x, w, b), F.linear(x, w + change, b)
-    residual = (targets - frozen_out).contiguous()
+    left, right = lora.error_factors(u, s, v, rank)
     for step in range(201):
         if step in (1, 10, 50, 100, 200):  # at step 0 A's gradient is 0 (B = 0)
-            truth = [t.detach() for t in straightforward(torch.float64)]
-            plain = straightforward(torch.float32)
-            ours = lora.lora_loss_and_gradients(
-                x.contiguous(), residual, lora_b.detach().T.contiguous().T, lora_a.detach()
-            )
+            truth = [t.detach() for t in on_the_inputs(torch.float64)]
+            plain = on_the_inputs(torch.float32)
+            ours = lora.loss_and_gradients(left, right, lora_b.detach(), lora_a.detach())
             for name, mine, theirs, true in zip(("loss", "dB", "dA"), ours, plain, truth, strict=True):
+                assert mine.shape == true.shape
                 allowed = max(1e-5, 1.25 * relative_error(theirs.detach(), true))
                 assert relative_error(mine, true) <= allowed, (step, name)
         optimizer.zero_grad()
-        loss = F.mse_loss(frozen_out + (x @ lora_a.T) @ lora_b.T, targets)
+        loss = F.mse_loss(F.linear(x, w, b) + (x @ lora_a.T) @ lora_b.T, F.linear(x, w + change, b))
         loss.backward()
         optimizer.step()
-
-
-@pytest.mark.parametrize("rank", [1, 2, 4, 16])
-def test_the_layouts_change_only_the_rounding(rank):
-    """lora_loss_and_gradients is right for any memory layout; the layouts lora_fit picks only make it fast."""
-    g = torch.Generator().manual_seed(rank)
-    x, residual = torch.randn(384, 384, generator=g), torch.randn(384, 384, generator=g)
-    lora_b, lora_a = torch.randn(384, rank, generator=g), torch.randn(rank, 384, generator=g)
-    fast = lora.lora_loss_and_gradients(x, residual, lora_b.T.contiguous().T, lora_a)
-    other = lora.lora_loss_and_gradients(x.T.contiguous().T, residual, lora_b, lora_a.T.contiguous().T)
-    for mine, theirs in zip(fast, other, strict=True):
-        assert mine.shape == theirs.shape
-        assert relative_error(mine, theirs.double()) < 1e-6
 
 
 @given(rank=st.integers(1, 32), smallest=st.sampled_from([1.0, 1e-2, 1e-4]), seed=st.integers(0, 1000))
