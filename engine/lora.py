@@ -70,31 +70,37 @@ def lora_forward(
     return F.linear(x, w, b) + (x @ lora_a.T) @ lora_b.T
 
 
-def error_factors(u: torch.Tensor, s: torch.Tensor, v: torch.Tensor, rank: int) -> tuple[torch.Tensor, torch.Tensor]:
+def error_factors(
+    u: torch.Tensor, s: torch.Tensor, v: torch.Tensor, rank: int
+) -> tuple[torch.Tensor, torch.Tensor, float]:
     """L and R, float64, with L R = BA − ΔW* once B and A are written in (``loss_and_gradients`` does that):
 
         BA − U S Vᵀ = [B  −US] [A ; Vᵀ] = L R,    L m×(r + h),  R (r + h)×n,
 
-    for ΔW* = U S Vᵀ of rank h. Only B and A change during a fit: they go in L's first r columns and R's first r rows.
+    for ΔW* = U S Vᵀ of rank h; and ‖ΔW*‖²_F, exact for the float32 U and V (whose columns are orthonormal
+    only to rounding). Only B and A change during a fit: they go in L's first r columns and R's first r rows.
     """
     (m, h), n = u.shape, v.shape[0]
     left = torch.empty(m, rank + h, dtype=torch.float64, device=u.device)
     right = torch.empty(rank + h, n, dtype=torch.float64, device=u.device)
     left[:, rank:] = -(u * s).double()
     right[rank:] = v.T.double()
-    return left, right
+    us, vt = left[:, rank:], right[rank:]
+    return left, right, float(((us.T @ us) * (vt @ vt.T)).sum())  # ‖U S Vᵀ‖² = ⟨(US)ᵀ(US), VᵀV⟩
 
 
 def loss_and_gradients(
-    left: torch.Tensor, right: torch.Tensor, lora_b: torch.Tensor, lora_a: torch.Tensor
+    left: torch.Tensor, right: torch.Tensor, change_squared: float, lora_b: torch.Tensor, lora_a: torch.Tensor
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The loss ‖BA − ΔW*‖²_F / m and its gradients for B (m×r) and A (r×n), without forming an m×n matrix.
 
     With inputs spread evenly in every direction (XᵀX = N·I), the mean squared error over N inputs,
     ‖X(BA − ΔW*)ᵀ‖² / (N·m), is exactly ‖BA − ΔW*‖² / m; its gradients are (2/m)(BA − ΔW*)Aᵀ for B and
     (2/m)Bᵀ(BA − ΔW*) for A: the numbers training on the inputs gives (tests/engine/test_lora.py runs that
-    with autograd), from products no larger than m×(r + h). With BA − ΔW* = L R (``error_factors``):
-        ‖L R‖² = ⟨LᵀL, RRᵀ⟩,    (L R)Aᵀ = L (RRᵀ)[:, :r],    Bᵀ(L R) = (LᵀL)[:r, :] R
+    with autograd), from products no larger than m×(r + h). With BA − ΔW* = L R (``error_factors``),
+    Bᵀ L = [BᵀB  −BᵀUS] and R Aᵀ = [AAᵀ ; VᵀAᵀ]:
+        (L R)Aᵀ = L (R Aᵀ),    Bᵀ(L R) = (Bᵀ L) R,
+        ‖L R‖² = ⟨LᵀL, RRᵀ⟩ = ⟨BᵀB, AAᵀ⟩ − 2⟨BᵀUS, AV⟩ + ‖ΔW*‖²
     In float64: near the end of a fit the loss is a small difference of numbers near ‖ΔW*‖², and the
     gradients a small difference of two large products, which float32 would round to noise. B, A and
     Adam's step stay float32, as in a float32 model.
@@ -102,11 +108,12 @@ def loss_and_gradients(
     r, m = lora_b.shape[1], lora_b.shape[0]
     left[:, :r] = lora_b
     right[:r] = lora_a
-    left_gram, right_gram = left.T @ left, right @ right.T  # each (r + h)×(r + h)
-    loss = (left_gram * right_gram).sum() / m
-    grad_b = (left @ right_gram[:, :r]).mul_(2 / m)  # m×r
-    grad_a = (left_gram[:r] @ right).mul_(2 / m)  # r×n
-    return loss, grad_b.float(), grad_a.float()
+    b_left = left[:, :r].T @ left  # r×(r + h): [BᵀB  −BᵀUS]
+    right_a = right @ right[:r].T  # (r + h)×r: [AAᵀ ; VᵀAᵀ]
+    squared = (b_left[:, :r] * right_a[:r]).sum() + 2 * (b_left[:, r:] * right_a[r:].T).sum() + change_squared
+    grad_b = (left @ right_a).mul_(2 / m)  # m×r
+    grad_a = (b_left @ right).mul_(2 / m)  # r×n
+    return squared / m, grad_b.float(), grad_a.float()
 
 
 def low_rank_singular_values(lora_b: torch.Tensor, lora_a: torch.Tensor) -> torch.Tensor:
@@ -159,7 +166,7 @@ def lora_fit(
     x = (random_orthonormal(SAMPLES, n, generator) * math.sqrt(SAMPLES)).to(w.device)  # XᵀX = N·I
     u, s, v = hidden_change(m, n, hidden_rank, generator)
     u, s, v = u.to(w.device), s.to(w.device), v.to(w.device)
-    left, right = error_factors(u, s, v, rank)  # L R = BA − ΔW*
+    left, right, change_squared = error_factors(u, s, v, rank)  # L R = BA − ΔW*
     init_b, init_a = lora_init(m, n, rank, generator)
     with torch.no_grad():
         start_gap = float(
@@ -172,11 +179,11 @@ def lora_fit(
     losses = torch.empty(steps + 1, dtype=torch.float64, device=w.device)
     every = max(1, steps // SNAPSHOTS)
     for step in range(steps):
-        losses[step], grad_b, grad_a = loss_and_gradients(left, right, lora_b, lora_a)
+        losses[step], grad_b, grad_a = loss_and_gradients(left, right, change_squared, lora_b, lora_a)
         adam(adapter, torch.cat([grad_b.flatten(), grad_a.flatten()]), state, lr, step + 1)
         if progress is not None and step % every == 0:
             progress(step / steps)
-    losses[steps] = loss_and_gradients(left, right, lora_b, lora_a)[0]
+    losses[steps] = loss_and_gradients(left, right, change_squared, lora_b, lora_a)[0]
     with torch.no_grad():
         learned = lora_b @ lora_a
         best = truncate(u, s, v.T, min(rank, hidden_rank))  # ΔW*'s SVD is known: it was built from it

@@ -226,12 +226,12 @@ def test_the_loss_and_gradients_are_those_of_training_on_the_inputs(rank, hidden
         loss = F.mse_loss(F.linear(x_, w_, b_) + (x_ @ a_lora.T) @ b_lora.T, F.linear(x_, w_ + change_, b_))
         return (loss, *torch.autograd.grad(loss, (b_lora, a_lora)))
 
-    left, right = lora.error_factors(u, s, v, rank)
+    factors = lora.error_factors(u, s, v, rank)
     for step in range(201):
         if step in (1, 10, 50, 100, 200):  # at step 0 A's gradient is 0 (B = 0)
             truth = [t.detach() for t in on_the_inputs(torch.float64)]
             plain = on_the_inputs(torch.float32)
-            ours = lora.loss_and_gradients(left, right, lora_b.detach(), lora_a.detach())
+            ours = lora.loss_and_gradients(*factors, lora_b.detach(), lora_a.detach())
             for name, mine, theirs, true in zip(("loss", "dB", "dA"), ours, plain, truth, strict=True):
                 assert mine.shape == true.shape
                 allowed = max(1e-5, 1.25 * relative_error(theirs.detach(), true))
