@@ -32,12 +32,12 @@ FORMAT_HELP = (
 
 # The random setting's controls and their defaults: (m, n, n2, p, seed).
 RANDOM_DEFAULTS = {"m": 3, "n": 4, "n2": 4, "p": 2, "matrix_seed": 0}
-# Typed boxes open on the default random matrices: what "type my own" fills in from the page as it opens.
-# Only their text is needed, drawn on the CPU: the page's device, even a refused one, plays no part.
-DEFAULT_A, DEFAULT_B = (
-    matmul.matrix_text(matrix) for matrix in matmul.integer_pair(*RANDOM_DEFAULTS.values(), device="cpu")
-)
-STARTED_FROM = "_matmul_started_from"  # {"a_text": ..., "b_text": ...}: what "type my own" last filled in
+RANDOM_SIDE_MAX, SEED_MAX = 8, 9999
+STARTED_FROM = "_matmul_started_from"  # {"a_text", "b_text", "setting"}: what "type my own" last filled in
+# The link parameter naming the random setting "type my own" started from, as "m,n,n2,p,seed". The boxes'
+# own parameters hold only an edited text (Streamlit leaves a box's default out of the link), so without it
+# a link opens an unedited box on the page's default matrices instead of the ones the learner saw.
+TYPED_FROM = "typed_from"
 
 
 def random_shapes() -> tuple[int, int, int, int, int]:
@@ -47,7 +47,9 @@ def random_shapes() -> tuple[int, int, int, int, int]:
     sides = []
     for column, (key, label) in zip(shapes[:4], labels.items(), strict=True):  # the fifth holds the seed
         with column:
-            sides.append(widgets.slider(label, key=key, min_value=1, max_value=8, value=RANDOM_DEFAULTS[key]))
+            sides.append(
+                widgets.slider(label, key=key, min_value=1, max_value=RANDOM_SIDE_MAX, value=RANDOM_DEFAULTS[key])
+            )
     with shapes[4]:
         seed = int(
             widgets.number(
@@ -55,13 +57,20 @@ def random_shapes() -> tuple[int, int, int, int, int]:
                 key="matrix_seed",
                 value=RANDOM_DEFAULTS["matrix_seed"],
                 min_value=0,
-                max_value=9999,
+                max_value=SEED_MAX,
                 step=1,
                 whole=True,
                 help="Draw new integer entries from -4 to 4",
             )
         )
     return (*sides, seed)
+
+
+def filled_in(setting: tuple[int, ...]) -> dict:
+    """What "type my own" fills in from the random setting (m, n, n2, p, seed): the matrices' text, right-aligned."""
+    # Only their text is needed, drawn on the CPU: the page's device, even a refused one, plays no part.
+    a, b = matmul.integer_pair(*setting, device="cpu")
+    return {"a_text": matmul.matrix_text(a), "b_text": matmul.matrix_text(b), "setting": setting}
 
 
 def type_from_shown() -> None:
@@ -71,15 +80,43 @@ def type_from_shown() -> None:
     boxes' value and also their default (``STARTED_FROM``): a click while the page's first run is still
     drawing makes Streamlit run the whole page again right after this fragment, and that run's boxes
     reach the browser without the value set here, so the browser shows their default.
-    Streamlit keeps a box's default out of the link, so a box goes into the link once it is edited; a
-    link opens an unedited box on the page's default random matrices (``DEFAULT_A``, ``DEFAULT_B``).
     """
     if st.session_state.get("entries") != ENTRIES[1]:
         return
-    m, n, n2, p, seed = (int(st.session_state.get(key, value)) for key, value in RANDOM_DEFAULTS.items())
-    a, b = matmul.integer_pair(m, n, n2, p, seed, device="cpu")  # only their text, as for DEFAULT_A
-    typed = {"a_text": matmul.matrix_text(a), "b_text": matmul.matrix_text(b)}
-    st.session_state.update(typed, **{STARTED_FROM: typed})
+    start = filled_in(tuple(int(st.session_state.get(key, value)) for key, value in RANDOM_DEFAULTS.items()))
+    st.session_state.update(a_text=start["a_text"], b_text=start["b_text"], **{STARTED_FROM: start})
+
+
+def linked_setting() -> tuple[int, ...]:
+    """The random setting the link's ``typed_from`` names, or the page's defaults (with a note if it is unusable)."""
+    raw = st.query_params.get(TYPED_FROM)
+    if raw is None:
+        return tuple(RANDOM_DEFAULTS.values())
+    parts = str(raw).split(",")
+    limits = [(1, RANDOM_SIDE_MAX)] * 4 + [(0, SEED_MAX)]
+    if len(parts) == len(limits) and all(part.strip().isdigit() for part in parts):
+        setting = tuple(int(part) for part in parts)
+        if all(low <= value <= high for value, (low, high) in zip(setting, limits, strict=True)):
+            return setting
+    widgets.say_ignored(
+        TYPED_FROM, str(raw), f"it names m, n, n₂, p (1 to {RANDOM_SIDE_MAX}) and a seed, e.g. 3,4,4,2,0."
+    )
+    return tuple(RANDOM_DEFAULTS.values())
+
+
+def typing_start() -> dict:
+    """What the typed boxes start from, and show until edited: what "type my own" filled in this session,
+    else the random setting the link names. Kept in the link while it is not the default one."""
+    if STARTED_FROM not in st.session_state:
+        st.session_state[STARTED_FROM] = filled_in(linked_setting())
+    start = st.session_state[STARTED_FROM]
+    linked = None if start["setting"] == tuple(RANDOM_DEFAULTS.values()) else ",".join(map(str, start["setting"]))
+    if st.query_params.get(TYPED_FROM) != linked:  # written only when it changes: each write is a message
+        if linked is None:
+            del st.query_params[TYPED_FROM]
+        else:
+            st.query_params[TYPED_FROM] = linked
+    return start
 
 
 def result_chart(section: frame.Section, matrix, title: str, name: str) -> None:
@@ -102,13 +139,15 @@ def products() -> None:
             on_change=type_from_shown,
         )
         if entries == ENTRIES[1]:
-            start = st.session_state.get(STARTED_FROM, {"a_text": DEFAULT_A, "b_text": DEFAULT_B})
+            start = typing_start()
             left, right = st.columns(2)
             with left:
                 a_text = widgets.text("A", key="a_text", value=start["a_text"], help=FORMAT_HELP)
             with right:
                 b_text = widgets.text("B", key="b_text", value=start["b_text"], help=FORMAT_HELP)
         else:
+            if TYPED_FROM in st.query_params:  # the sliders' own parameters say it now
+                del st.query_params[TYPED_FROM]
             m, n, n2, p, seed = random_shapes()
     if entries == ENTRIES[1]:
         # Both are read before stopping, so a mistake in each is reported at once.

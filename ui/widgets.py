@@ -78,7 +78,8 @@ def _note(text: str, key: str) -> None:
         folded.append(note)
 
 
-def _say_ignored(key: str, raw: str, why: str) -> None:
+def say_ignored(key: str, raw: str, why: str) -> None:
+    """A note that the link's ``key=raw`` was not used, and why (for a link parameter a page reads itself)."""
     _note(f":material/link_off: The link's `{key}={raw[:40]}` was ignored: {why}", key)
 
 
@@ -90,10 +91,10 @@ def _link_number(key: str) -> tuple[str, float] | None:
     try:
         number = float(raw)
     except ValueError:
-        _say_ignored(key, raw, "it is not a number.")
+        say_ignored(key, raw, "it is not a number.")
         return None
     if not math.isfinite(number):
-        _say_ignored(key, raw, "it is not a finite number.")
+        say_ignored(key, raw, "it is not a finite number.")
         return None
     return raw, number
 
@@ -102,7 +103,7 @@ def _check_link_number(key: str, low: float, high: float) -> None:
     """Explain a URL number the control cannot take (Streamlit then falls back to the default)."""
     linked = _link_number(key)
     if linked is not None and not low <= linked[1] <= high:
-        _say_ignored(key, linked[0], f"it must be between {low:g} and {high:g}.")
+        say_ignored(key, linked[0], f"it must be between {low:g} and {high:g}.")
 
 
 def _match_link_option(key: str, options: Sequence[Any], label: Callable[[Any], str]) -> None:
@@ -120,7 +121,7 @@ def _match_link_option(key: str, options: Sequence[Any], label: Callable[[Any], 
             st.session_state[key] = option
             return
     names = ", ".join(label(o) for o in options)
-    _say_ignored(key, raw, f"choose one of {names}.")
+    say_ignored(key, raw, f"choose one of {names}.")
 
 
 def slider(
@@ -370,7 +371,7 @@ def toggle(label: str, *, key: str, value: bool = False, help: str | None = None
     """
     raw = _link_value(key)
     if raw is not None and raw.lower() not in ("true", "false"):
-        _say_ignored(key, raw, "use true or false.")
+        say_ignored(key, raw, "use true or false.")
     return st.checkbox(label, value=value, help=help, key=key, bind=BIND)
 
 
@@ -396,7 +397,7 @@ def several(
         # An empty value is how Streamlit links "none chosen"; any other name that matches no option is ignored.
         unknown = [name for name in raw if name and name.strip().casefold() not in by_name]
         if unknown:
-            _say_ignored(key, ",".join(unknown), f"choose from {', '.join(options)}.")
+            say_ignored(key, ",".join(unknown), f"choose from {', '.join(options)}.")
         if unknown and not chosen:  # nothing usable in the link: the default, as for every other control
             st.session_state[key] = list(value)
         elif chosen != raw:

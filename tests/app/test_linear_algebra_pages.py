@@ -233,6 +233,30 @@ def test_type_my_own_starts_from_the_matrices_on_screen(caplog):
     assert not any("default value" in text for text in said)  # Streamlit's session-state warning
 
 
+def test_a_link_to_typed_matrices_opens_on_the_random_ones_they_started_from():
+    """The link keeps the random setting "type my own" started from; a copied link shows the same boxes."""
+    at = open_page("app_pages/matmul.py", {"m": "2", "p": "3", "matrix_seed": "41"})
+    at.radio(key="entries").set_value("type my own").run()
+    assert str(at.query_params["typed_from"]) == "2,4,4,3,41"
+    # What the browser's address then holds (AppTest does not write bound controls into its query_params):
+    # the radio's choice and typed_from; unedited boxes stay out of the link.
+    opened = open_page("app_pages/matmul.py", {"entries": "type my own", "typed_from": "2,4,4,3,41"})
+    a, b = matmul.integer_pair(2, 4, 4, 3, 41)
+    assert [t.value for t in opened.text_area] == [matmul.matrix_text(a), matmul.matrix_text(b)]
+    np.testing.assert_array_equal(heatmap_values(opened)["C"], (a @ b).numpy())
+    at.radio(key="entries").set_value("random integers").run()
+    assert "typed_from" not in at.query_params, "back on the sliders, their own parameters say it"
+
+
+@pytest.mark.parametrize("raw", ["9,4,4,2,0", "3,4,4,2", "a,b,c,d,e", "3,4,4,2,-1", "3,4,4,2,10000"])
+def test_an_unusable_typed_from_is_ignored_with_a_sentence(raw):
+    at = open_page("app_pages/matmul.py", {"entries": "type my own", "typed_from": raw})
+    assert not at.exception
+    assert any("typed_from" in c.value and "was ignored" in c.value for c in at.caption)
+    a, b = matmul.integer_pair(3, 4, 4, 2, 0)
+    assert [t.value for t in at.text_area] == [matmul.matrix_text(a), matmul.matrix_text(b)]
+
+
 def test_typed_boxes_open_on_the_default_random_matrices():
     """A link to "type my own" with no text in it shows what the switch fills in from the page as it opens."""
     at = open_page("app_pages/matmul.py", {"entries": "type my own"})

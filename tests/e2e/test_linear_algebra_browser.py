@@ -59,10 +59,17 @@ def test_type_my_own_starts_from_the_shown_matrices_and_an_edit_is_linked(app_ur
     box_a = page.get_by_label("A", exact=True)
     expect(box_a).to_have_value(matmul.matrix_text(a))
     expect(page.get_by_label("B", exact=True)).to_have_value(matmul.matrix_text(b))
+    expect(page).to_have_url(re.compile(r"[?&]typed_from=3(,|%2C)4(,|%2C)4(,|%2C)2(,|%2C)12(&|$)"))
+    unedited = page.url
     edited = matmul.matrix_text(a).replace("-3", "7", 1)
     box_a.fill(edited)
     box_a.press("Control+Enter")
     expect(page).to_have_url(re.compile(r"[?&]a_text="))
-    page.goto(page.url)  # the copied link opens on the edited matrix
+    page.goto(page.url)  # the copied link opens on the edited A, and on the B it started from
     wait_idle(page)
     expect(page.get_by_label("A", exact=True)).to_have_value(edited)
+    expect(page.get_by_label("B", exact=True)).to_have_value(matmul.matrix_text(b))
+    page.goto(unedited)  # a link copied before any edit opens on the matrices the learner saw
+    wait_idle(page)
+    expect(page.get_by_label("A", exact=True)).to_have_value(matmul.matrix_text(a))
+    expect(page.get_by_label("B", exact=True)).to_have_value(matmul.matrix_text(b))
