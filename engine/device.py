@@ -130,7 +130,8 @@ def once_per_device(build: Callable[[torch.device], T]) -> Callable[..., T]:
     """``build(device)`` run on the first call for each device in this process, then shared.
 
     For what is loaded or computed once and only read afterwards (a model's weights, an embedded
-    corpus). A lock keeps two sessions arriving at once from building it twice.
+    corpus). A lock keeps two sessions arriving at once from building it twice. ``.cache_clear()``
+    forgets what was built, as a server start would (for tests and benchmarks of a cold load).
     """
     built: dict[str, T] = {}
     lock = threading.Lock()
@@ -147,6 +148,20 @@ def once_per_device(build: Callable[[torch.device], T]) -> Callable[..., T]:
                 built[str(dev)] = build(dev)
             return built[str(dev)]
 
+    shared.cache_clear = built.clear  # type: ignore[attr-defined]
+    return shared
+
+
+def once(build: Callable[[], T]) -> Callable[[], T]:
+    """``build()`` run on the first call in this process, then shared: ``once_per_device`` for what
+    does not live on a device (files read into CPU memory)."""
+    per_process = once_per_device(lambda _device: build())
+
+    @functools.wraps(build)
+    def shared() -> T:
+        return per_process("cpu")
+
+    shared.cache_clear = per_process.cache_clear  # type: ignore[attr-defined]
     return shared
 
 

