@@ -109,6 +109,8 @@ def typing_start() -> dict:
     else the random setting the link names. Kept in the link while it is not the default one."""
     if STARTED_FROM not in st.session_state:
         st.session_state[STARTED_FROM] = filled_in(linked_setting())
+    else:
+        widgets.say_again(TYPED_FROM)  # a note on an unusable link, on a phone's redraw for its width
     start = st.session_state[STARTED_FROM]
     linked = None if start["setting"] == tuple(RANDOM_DEFAULTS.values()) else ",".join(map(str, start["setting"]))
     if st.query_params.get(TYPED_FROM) != linked:  # written only when it changes: each write is a message

@@ -38,9 +38,7 @@ def _link_value(key: str) -> str | None:
     """
     page_memory.register(key)
     if key in st.session_state:
-        again = st.session_state.get(REPLAY, {}).pop(key, None)
-        if again:
-            _note(again, key)
+        say_again(key)
         return None
     value = st.query_params.get(key)
     return None if value is None else str(value)
@@ -76,6 +74,16 @@ def _note(text: str, key: str) -> None:
     folded = _folded_notes.get()
     if folded is not None:
         folded.append(note)
+
+
+def say_again(key: str) -> None:
+    """Say the note about the link's ``key`` again if this run redraws the page for a phone (``start_full_run``).
+
+    Controls do it when drawn; a page that reads a link parameter itself calls it on the runs after the first.
+    """
+    again = st.session_state.get(REPLAY, {}).pop(key, None)
+    if again:
+        _note(again, key)
 
 
 def say_ignored(key: str, raw: str, why: str) -> None:
