@@ -58,9 +58,13 @@ STYLESHEET = f"""
 /* Two names for one animation: a new name restarts it, so folding starts the short wait afresh. */
 @keyframes aiml-show-late {{ to {{ max-height: none; padding-top: 1rem; padding-bottom: 1rem; overflow: visible; }} }}
 @keyframes aiml-show-soon {{ to {{ max-height: none; padding-top: 1rem; padding-bottom: 1rem; overflow: visible; }} }}
+@keyframes aiml-tappable {{ to {{ pointer-events: auto; }} }}
 {_PHONE} {{
   {_CONTROLS_CONTENT} {{ max-height: 0; padding-top: 0; padding-bottom: 0; overflow: hidden; }}
   {_UNFOLDED} [data-testid="stExpanderDetails"] {{ animation: aiml-show-late 0s 3s forwards; }}
+  /* Drawn open for a wide screen, its content hidden: a tap would fold it while it looks folded, and the
+     redraw for the phone then kept it shut. Taps wait for that redraw (or the 3 s fallback above). */
+  {_UNFOLDED} summary {{ pointer-events: none; animation: aiml-tappable 0s 3s forwards; }}
   {_FOLDED} [data-testid="stExpanderDetails"] {{ animation: aiml-show-soon 0s 0.6s forwards; }}
   [data-testid="stMainBlockContainer"] {{ padding-left: 0.75rem; padding-right: 0.75rem; }}
   [data-testid="stMetric"] {{ padding: 0.4rem 0.75rem; }}

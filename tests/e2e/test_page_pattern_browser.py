@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from app_pages.catalog import lesson_pages
 from tests.e2e.browser import horizontal_overflow, streamlit_server, wait_charts, wait_idle
-from ui.style import CONTROLS_MARK, FOLDED_MARK
+from ui.style import CONTROLS_MARK, FOLDED_MARK, UNFOLDED_MARK
 
 pytestmark = pytest.mark.e2e
 
@@ -141,6 +141,23 @@ def test_a_link_opened_on_a_phone_stays_on_its_page_when_the_server_is_slow(brow
             # And in the phone layout: its controls folded away.
             expect_folded_for_a_phone(phone)
             expect(phone.get_by_test_id("stMain").get_by_test_id("stSlider").first).to_be_hidden()
+        finally:
+            phone.close()
+
+
+def test_on_a_phone_a_tap_on_controls_before_the_phone_layout_opens_them(browser):
+    # A phone's first run draws the controls open for a wide screen, with their content hidden, until the
+    # browser's report of its width reruns the app. A tap in that gap folded the open expander, and the
+    # phone's redraw kept it folded: the tap did nothing (CI saw it once, on the diffusion page).
+    with streamlit_server(script=Path(__file__).with_name("slow_start_app.py")) as url:
+        phone = browser.new_page(viewport={"width": 420, "height": 900})
+        try:
+            phone.goto(f"{url}/bayes")
+            phone.locator(f".{UNFOLDED_MARK}").first.wait_for(state="attached")  # drawn for a wide screen
+            controls = phone.get_by_test_id("stMain").get_by_test_id("stExpander").filter(has_text="Controls").first
+            controls.get_by_text("Controls").click()  # at once: the redraw for the phone is still 0.8 s away
+            phone.locator(f".{FOLDED_MARK}").first.wait_for(state="attached")  # redrawn for the phone
+            expect(controls.get_by_test_id("stSlider").first).to_be_visible()
         finally:
             phone.close()
 
