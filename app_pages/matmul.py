@@ -32,6 +32,7 @@ FORMAT_HELP = (
 
 # The random setting's controls and their defaults: (m, n, n2, p, seed).
 RANDOM_DEFAULTS = {"m": 3, "n": 4, "n2": 4, "p": 2, "matrix_seed": 0}
+DEFAULT_SETTING = tuple(RANDOM_DEFAULTS.values())
 RANDOM_SIDE_MAX, SEED_MAX = 8, 9999
 STARTED_FROM = "_matmul_started_from"  # {"a_text", "b_text", "setting"}: what "type my own" last filled in
 # The link parameter naming the random setting "type my own" started from, as "m,n,n2,p,seed". The boxes'
@@ -91,7 +92,7 @@ def linked_setting() -> tuple[int, ...]:
     """The random setting the link's ``typed_from`` names, or the page's defaults (with a note if it is unusable)."""
     raw = st.query_params.get(TYPED_FROM)
     if raw is None:
-        return tuple(RANDOM_DEFAULTS.values())
+        return DEFAULT_SETTING
     parts = str(raw).split(",")
     limits = [(1, RANDOM_SIDE_MAX)] * 4 + [(0, SEED_MAX)]
     if len(parts) == len(limits) and all(part.strip().isdigit() for part in parts):
@@ -101,7 +102,20 @@ def linked_setting() -> tuple[int, ...]:
     widgets.say_ignored(
         TYPED_FROM, str(raw), f"it names m, n, n₂, p (1 to {RANDOM_SIDE_MAX}) and a seed, e.g. 3,4,4,2,0."
     )
-    return tuple(RANDOM_DEFAULTS.values())
+    return DEFAULT_SETTING
+
+
+def link_typed_from(setting: tuple[int, ...] | None) -> None:
+    """Put ``setting`` in the link as ``typed_from`` (None, or the default setting, takes it out).
+
+    Written only when it changes: each write sends the browser a message.
+    """
+    linked = None if setting in (None, DEFAULT_SETTING) else ",".join(map(str, setting))
+    if st.query_params.get(TYPED_FROM) != linked:
+        if linked is None:
+            del st.query_params[TYPED_FROM]
+        else:
+            st.query_params[TYPED_FROM] = linked
 
 
 def typing_start() -> dict:
@@ -112,12 +126,7 @@ def typing_start() -> dict:
     else:
         widgets.say_again(TYPED_FROM)  # a note on an unusable link, on a phone's redraw for its width
     start = st.session_state[STARTED_FROM]
-    linked = None if start["setting"] == tuple(RANDOM_DEFAULTS.values()) else ",".join(map(str, start["setting"]))
-    if st.query_params.get(TYPED_FROM) != linked:  # written only when it changes: each write is a message
-        if linked is None:
-            del st.query_params[TYPED_FROM]
-        else:
-            st.query_params[TYPED_FROM] = linked
+    link_typed_from(start["setting"])
     return start
 
 
@@ -148,8 +157,7 @@ def products() -> None:
             with right:
                 b_text = widgets.text("B", key="b_text", value=start["b_text"], help=FORMAT_HELP)
         else:
-            if TYPED_FROM in st.query_params:  # the sliders' own parameters say it now
-                del st.query_params[TYPED_FROM]
+            link_typed_from(None)  # the sliders' own parameters say it now
             m, n, n2, p, seed = random_shapes()
     if entries == ENTRIES[1]:
         # Both are read before stopping, so a mistake in each is reported at once.
