@@ -6,6 +6,7 @@ needs one sooner waits for this load instead of starting another; without it the
 the embeddings page waited over a second for the 240 corpus sentences to be embedded. Last, the
 SVD page's decompositions of its bundled photos go into the page's result cache: a first switch
 of photo or colour mode there took 100–200 ms (an upload is still decomposed when it arrives).
+Then what was loaded is set aside from the garbage collector's full scans (``_set_aside_what_lasts``).
 
 The loading starts only once the first page has been drawn (or after ``FIRST_PAGE_WAIT_S``): on a
 2-core server, importing and embedding beside the first page's script held the GIL and a core,
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import threading
 
 from engine import images, search, svd, transformer, words
@@ -65,8 +67,25 @@ def _load() -> None:
                 break
             with contextlib.suppress(Exception):  # the page that needs it shows the error in words
                 load()
+        if not _stopping.is_set():
+            _set_aside_what_lasts()
     finally:
         _finished.set()
+
+
+def _set_aside_what_lasts() -> None:
+    """Leave everything loaded so far out of the garbage collector's full scans (``gc.freeze``).
+
+    A full (generation 2) collection walks every object the collector tracks: with torch, Streamlit,
+    plotly and the models loaded, about 400,000 of them, 150–300 ms on this 2-core machine, holding
+    the GIL, so every session's rerun waited. Python starts one whenever enough new objects have
+    outlived the younger generations: 3 of them in 370 panel reruns of five pages (BENCHMARKS.md).
+    What is loaded by now lives as long as the process, so scanning it finds nothing; after the
+    freeze a full collection walks only what came later. Reference counting still frees frozen
+    objects as usual; only a reference cycle among them would stay.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def _bundled_svds() -> None:
