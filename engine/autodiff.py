@@ -51,7 +51,9 @@ RULES: dict[str, tuple[Callable[..., float], Callable[..., tuple[float, ...]]]] 
     "add": (lambda a, b: a + b, lambda a, b, out: (1.0, 1.0)),
     "sub": (lambda a, b: a - b, lambda a, b, out: (1.0, -1.0)),
     "mul": (lambda a, b: a * b, lambda a, b, out: (b, a)),
-    "div": (lambda a, b: a / b, lambda a, b, out: (1 / b, -a / (b * b))),
+    # ∂(a/b)/∂b = −a/b², computed as −(a/b)/b as torch does: for y/y the two routes then cancel
+    # exactly, where −a/(b·b) rounds differently from 1/b and left 1e44 at y = 1e-60.
+    "div": (lambda a, b: a / b, lambda a, b, out: (1 / b, -out / b)),
     "pow": (lambda a, b: a**b, _power_locals),
     "neg": (lambda a: -a, lambda a, out: (-1.0,)),
     "sin": (math.sin, lambda a, out: (math.cos(a),)),
