@@ -104,6 +104,7 @@ def matrices():
             charts.signed_matrix(layer.v[head], tokens, title=f"V = X W_V · {t}×{d_k}", name="V", panels=4),
         ],
         key="qkv",
+        one_figure=True,
         widths=[2, 1, 1, 1] if width > 3 * d_k else None,
     )
     scores, weights = layer.attention.scores[head], layer.attention.weights[head]
@@ -125,6 +126,7 @@ def matrices():
             ),
         ],
         key="scores",
+        one_figure=True,
     )
     saturated = float(result.saturated[head])
     st.caption(
@@ -199,6 +201,7 @@ def many_heads() -> None:
             ),
         ],
         key="concat",
+        one_figure=True,
         timing=False,
     )
     section.code_panel(key="code-heads")

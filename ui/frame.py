@@ -194,13 +194,14 @@ class Section:
 
         The narrow-screen rule for multi-panel figures: each panel is its own figure in a column,
         and Streamlit stacks columns on screens under 640 px, so a phone shows one panel per row.
-        ``one_figure``: on a wide screen, draw the panels as one figure (``viz.row.side_by_side``;
-        separate figures where it cannot hold them). A chart is a fixed cost of every redraw in the
-        browser, so three panels in one figure redraw about a third faster than three charts. Pages
+        ``one_figure``: on a wide screen (``viewport.is_wide``), draw the panels as one figure
+        (``viz.row.side_by_side``; separate figures where it cannot hold them). A chart is a fixed
+        cost of every redraw in the browser, so three panels in one figure redraw about a third
+        faster than three charts. Pages
         turn it on once their panels have been checked drawn that way (BENCHMARKS.md).
         ``key`` keeps two identical panels (the same matrix twice) from sharing one element id.
         """
-        row = side_by_side(figures, widths) if one_figure and not viewport.is_narrow() else None
+        row = side_by_side(figures, widths) if one_figure and viewport.is_wide() else None
         if row is not None:
             draw(row, key=f"{self._key}-{key}")
         else:

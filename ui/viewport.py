@@ -1,9 +1,18 @@
-"""Whether the visitor's screen is narrow (a phone), reported by the browser to Python.
+"""How wide the visitor's screen is, in three classes, reported by the browser to Python.
 
 Streamlit stacks columns on screens under 640 px, but the script cannot know the width, so it
 cannot move controls out of the chart's way there. A tiny component (no markup, a few lines of
-script) watches that same media query and tells the server when the answer changes; the app
-then reruns once with the phone layout (``frame.controls``).
+script) watches media queries and tells the server when the answer changes; the app then reruns
+once in that screen's layout:
+
+- "narrow" (a phone): controls fold away, panels stack one per row (``frame.controls``).
+- "medium" (a tablet, a laptop's half screen): as wide, but a row of panels stays separate charts,
+  each laid out by plotly.js for its own width, since one figure's gaps between panels are sized
+  for at least ``WIDE_MIN_PX`` (viz/row.py), and word labels overlapped the next panel below it.
+- "wide": a row of panels may be one figure (``frame.Section.chart_row``).
+
+Until the browser has said, a screen counts as wide: the first run of a phone or a medium screen
+is redrawn once.
 """
 
 from __future__ import annotations
@@ -12,16 +21,23 @@ import streamlit as st
 
 # Streamlit's own breakpoint for stacking columns, so "narrow" means "columns are stacked".
 NARROW_MAX_PX = 640
+# From this browser width on, the main column (beside the open sidebar) is at least
+# viz.row.ASSUMED_WIDTH px wide: 820 px at 1280, 980 px at 1440 (measured in Chromium).
+WIDE_MIN_PX = 1280
+NARROW, MEDIUM, WIDE = "narrow", "medium", "wide"
 KEY = "viewport"
 
 _WATCH_WIDTH = """
 export default function ({ data, setStateValue }) {
-  const query = window.matchMedia(`(max-width: ${data.max_px}px)`);
+  const narrow = window.matchMedia(`(max-width: ${data.narrow_max_px}px)`);
+  const wide = window.matchMedia(`(min-width: ${data.wide_min_px}px)`);
+  const layout = () => (narrow.matches ? "narrow" : wide.matches ? "wide" : "medium");
   // Report only a change of answer: every report reruns the app.
-  const report = () => { if (query.matches !== data.narrow) setStateValue("narrow", query.matches); };
+  const report = () => { if (layout() !== data.layout) setStateValue("layout", layout()); };
   report();
-  query.addEventListener("change", report);
-  return () => query.removeEventListener("change", report);
+  narrow.addEventListener("change", report);
+  wide.addEventListener("change", report);
+  return () => { narrow.removeEventListener("change", report); wide.removeEventListener("change", report); };
 }
 """
 
@@ -32,9 +48,9 @@ def watch() -> None:
     """Mount the watcher (once per run, from app.py). It takes no space on the page."""
     _component(
         key=KEY,
-        data={"max_px": NARROW_MAX_PX, "narrow": is_narrow()},
-        default={"narrow": False},
-        on_narrow_change=_changed,
+        data={"narrow_max_px": NARROW_MAX_PX, "wide_min_px": WIDE_MIN_PX, "layout": layout()},
+        default={"layout": WIDE},
+        on_layout_change=_changed,
         height=0,
     )
 
@@ -51,7 +67,22 @@ def layout_changed() -> bool:
     return bool(st.session_state.pop(CHANGED, False))
 
 
-def is_narrow() -> bool:
-    """True once the browser has said the screen is a phone's; False before it has said anything."""
+def layout() -> str:
+    """NARROW, MEDIUM or WIDE: what the browser last said, WIDE before it has said anything."""
     state = st.session_state.get(KEY)
-    return bool(state and state.get("narrow"))
+    return (state or {}).get("layout", WIDE)
+
+
+def is_narrow() -> bool:
+    """True once the browser has said the screen is a phone's."""
+    return layout() == NARROW
+
+
+def is_wide() -> bool:
+    """True unless the browser has said the screen is narrower than ``WIDE_MIN_PX``."""
+    return layout() == WIDE
+
+
+def said(width_class: str) -> dict:
+    """The watcher's state for a browser that reported ``width_class`` (for tests of each layout)."""
+    return {"layout": width_class}

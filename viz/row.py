@@ -13,18 +13,26 @@ settings, a second legend) makes ``side_by_side`` return None, and the page draw
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
 # The width, in px, the row is laid out for: the gaps between panels are fixed shares of the row,
-# sized so tick labels and colour bars fit at this width (a wide screen's row is 700–1100 px).
-ASSUMED_WIDTH = 700
+# sized so tick labels and colour bars fit at this width. It is the main column's width on the
+# narrowest screen that draws rows as one figure (ui.viewport.WIDE_MIN_PX, 1280 px: 820 px, measured
+# in Chromium); narrower screens draw separate charts.
+ASSUMED_WIDTH = 820
 SPACING = 18  # px of white between the room one panel needs and the next
 TICK_LABELS = 30  # px for a y axis's tick labels
 TICK_LABELS_HIGH = 18  # px for an x axis's tick labels
 AXIS_TITLE = 18  # px for an axis title
 COLORBAR_LABELS = 34  # px for a vertical colour bar's tick labels
+# Words as tick labels (``ticktext``: the attention page's tokens) are sized from their text: an
+# average character of the page's sans-serif font is about this share of the font size wide.
+CHAR_WIDTH = 0.62
+LABEL_PAD = 8  # px between a tick label and the plot area or the axis title
+SLANTED = 45  # degrees: x labels too wide to stand side by side are slanted so (or upright, below)
 
 # Layout entries a panel may carry; any other (barmode, coloraxis, a second axis, a scene...) is a
 # setting of the whole figure that a shared figure could not keep per panel.
@@ -63,12 +71,13 @@ def side_by_side(figures: Sequence[go.Figure], widths: Sequence[float] | None = 
     plot_heights = [spec["layout"].get("height", 450) - m["t"] - m["b"] for spec, m in zip(specs, margins, strict=True)]
     tallest = max(plot_heights)
     domains = _x_domains(specs, margins, widths)
+    angles = [_x_label_angle(spec, domain) for spec, domain in zip(specs, domains, strict=True)]
 
     data: list[dict] = []
     layout: dict = {key: specs[0]["layout"][key] for key in SHARED_KEYS if key in specs[0]["layout"]}
     # Fixed margins with room for the outer labels and colour bars, and no automatic margins: an
     # automatic margin that moves (new tick labels) makes plotly.js draw the whole row twice.
-    bottom += max(_room_below(spec) for spec in specs)
+    bottom += max(_room_below(spec, angle) for spec, angle in zip(specs, angles, strict=True))
     layout.update(
         height=tallest + top + bottom,
         margin=dict(
@@ -85,7 +94,7 @@ def side_by_side(figures: Sequence[go.Figure], widths: Sequence[float] | None = 
         source = spec["layout"]
         for trace in spec["data"]:
             data.append(panel.trace(trace, legend=index in with_legend))
-        layout[f"xaxis{panel.suffix}"] = panel.axis(source.get("xaxis", {}), "x")
+        layout[f"xaxis{panel.suffix}"] = panel.axis(source.get("xaxis", {}), "x", angles[index])
         layout[f"yaxis{panel.suffix}"] = panel.axis(source.get("yaxis", {}), "y")
         layout["shapes"] += [panel.placed(shape) for shape in source.get("shapes", [])]
         layout["annotations"] += [panel.placed(note) for note in source.get("annotations", [])]
@@ -131,21 +140,53 @@ def _room_right(spec: dict, margin: dict) -> float:
     return margin["r"] + bar.get("thickness", 30) + bar.get("xpad", 10) + COLORBAR_LABELS
 
 
+def _word_labels(axis: dict) -> tuple[float, float, int] | None:
+    """(px of the widest label, font size, how many) for an axis labelled with words; None for numbers."""
+    texts = axis.get("ticktext")
+    if not texts or axis.get("showticklabels", True) is False:
+        return None
+    size = axis.get("tickfont", {}).get("size", 12)
+    return max(len(str(text)) for text in texts) * size * CHAR_WIDTH, size, len(texts)
+
+
+def _x_label_angle(spec: dict, domain: tuple[float, float]) -> int | None:
+    """The angle to draw a panel's x word labels at: level if they fit side by side, else slanted or upright.
+
+    Set on the row's axis, since the bottom margin is sized for it: plotly.js would otherwise pick its
+    own angle from the real width. None leaves numbers to plotly.js (they are short and level).
+    """
+    labels = _word_labels(spec["layout"].get("xaxis", {}))
+    if labels is None:
+        return None
+    widest, size, count = labels
+    room_each = (domain[1] - domain[0]) * ASSUMED_WIDTH / count
+    if widest + LABEL_PAD <= room_each:
+        return 0
+    return -SLANTED if size * 1.5 <= room_each else -90
+
+
 def _room_left(spec: dict, margin: dict) -> float:
     """Px left of a panel's plot area for its y axis: tick labels and title (no automatic margin inside a row)."""
     axis = spec["layout"].get("yaxis", {})
     if axis.get("visible") is False:
         return margin["l"]
-    room = margin["l"] + (TICK_LABELS if axis.get("showticklabels", True) else 0)
+    labels = _word_labels(axis)
+    ticks = max(TICK_LABELS, labels[0] + LABEL_PAD) if labels else TICK_LABELS
+    room = margin["l"] + (ticks if axis.get("showticklabels", True) else 0)
     return room + (AXIS_TITLE if axis.get("title", {}).get("text") else 0)
 
 
-def _room_below(spec: dict) -> float:
-    """Px under a panel's plot area for its x tick labels and title, added to the margin it had for other things."""
+def _room_below(spec: dict, angle: int | None = None) -> float:
+    """Px under a panel's plot area for its x tick labels (drawn at ``angle``) and title, added to its margin."""
     axis = spec["layout"].get("xaxis", {})
     if axis.get("visible") is False:
         return 0
     room = TICK_LABELS_HIGH if axis.get("showticklabels", True) else 0
+    labels = _word_labels(axis)
+    if labels is not None and angle:
+        widest, size, _ = labels
+        turned = math.radians(abs(angle))
+        room = widest * math.sin(turned) + size * math.cos(turned) + LABEL_PAD
     return room + (AXIS_TITLE if axis.get("title", {}).get("text") else 0)
 
 
@@ -228,9 +269,11 @@ class _Panel:
                 bar["len"] = bar.get("len", 1.0) * (self.y_domain[1] - self.y_domain[0])
         return self.below(bar)
 
-    def axis(self, axis: dict, letter: str) -> dict:
+    def axis(self, axis: dict, letter: str, angle: int | None = None) -> dict:
         other = "y" if letter == "x" else "x"
         axis = {**axis, "anchor": f"{other}{self.suffix}", "automargin": False}
+        if angle is not None:
+            axis["tickangle"] = angle
         axis["domain"] = list(self.x_domain if letter == "x" else self.y_domain)
         for link in ("scaleanchor", "matches"):
             if link in axis:

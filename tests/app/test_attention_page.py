@@ -8,10 +8,20 @@ import torch
 from torch.nn import functional as F
 
 from engine import attention, transformer
-from tests.app.helpers import array, errors, open_page, plotly_figures
+from tests.app.helpers import array, errors, plotly_figures
+from tests.app.helpers import open_page as open_any_page
+from ui import viewport
 
 PAGE = "app_pages/attention.py"
 SENTENCE = "the animal did not cross the street because it was too tired"
+
+
+def open_page(page: str, query: dict | None = None, *, width_class: str = viewport.MEDIUM):
+    """The page as a medium screen draws it: every panel its own figure, found by its title.
+
+    A wide screen draws the same panels in rows of one figure each (checked below).
+    """
+    return open_any_page(page, query, state={viewport.KEY: viewport.said(width_class)})
 
 
 def titled(at, prefix: str) -> dict:
@@ -110,3 +120,18 @@ def test_a_typed_link_or_emphasis_stays_plain_text_in_the_words_around_the_chart
     assert not at.exception and not at.error
     line = next(m.value for m in at.markdown if m.value.startswith("Query:"))
     assert r"\[click\]\(https\:" in line  # escaped: shown as typed, not a link
+
+
+def test_a_wide_screen_draws_the_rows_as_one_figure_each_with_the_same_panels():
+    query = {"att_heads": "3", "att_head": "1"}
+    wide, medium = (
+        plotly_figures(open_page(PAGE, query, width_class=viewport.WIDE)),
+        plotly_figures(open_page(PAGE, query)),
+    )
+    assert len(wide) == len(medium) - 6  # X, Q, K, V as one; scores, weights, output as one; concat, output as one
+    assert [t["z"] for f in wide for t in f["data"] if "z" in t] == [
+        t["z"] for f in medium for t in f["data"] if "z" in t
+    ]
+    row = next(f for f in wide if len([k for k in f["layout"] if k.startswith("xaxis")]) == 4)
+    words = row["layout"]["yaxis2"]["ticktext"]  # Q's rows are the tokens, labelled between X and Q
+    assert row["layout"]["yaxis2"]["tickmode"] == "array" and words[1] == "animal"

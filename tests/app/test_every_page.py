@@ -49,7 +49,7 @@ def widget_values(at) -> dict[str, object]:
 @pytest.mark.parametrize("path", PAGES)
 def test_on_a_phone_the_same_controls_sit_in_collapsed_expanders(path):
     wide = open_page(path)
-    narrow = open_page(path, state={viewport.KEY: {"narrow": True}})
+    narrow = open_page(path, state={viewport.KEY: viewport.said(viewport.NARROW)})
     assert not narrow.exception, narrow.exception
     folded = [e for e in narrow.expander if e.label == "Controls"]
     assert folded, "a phone gets its controls in a 'Controls' expander"
@@ -76,7 +76,7 @@ def test_on_a_phone_equations_set_side_by_side_go_one_per_line():
     """The entropy page's first formula holds H(p) and H(p, q) side by side; a phone wrapped it inside H(p, q)."""
     path = "app_pages/information.py"
     wide = formulas(open_page(path))
-    phone = formulas(open_page(path, state={viewport.KEY: {"narrow": True}}))
+    phone = formulas(open_page(path, state={viewport.KEY: viewport.said(viewport.NARROW)}))
     assert any(r"\qquad H(p, q) = " in f for f in wide)
     assert any(f.startswith(r"$\displaystyle H(p) = ") for f in phone)
     assert any(f.startswith(r"$\displaystyle H(p, q) = ") for f in phone)

@@ -7,7 +7,7 @@ import pytest
 from engine import layers
 from tests.app.helpers import array, metric_values, open_page, plotly_figures
 from ui import chart
-from ui.viewport import KEY
+from ui.viewport import KEY, MEDIUM, NARROW, said
 
 PAGE = "app_pages/neural_layer.py"
 FIT_METRIC = "best single matrix: RMS error"
@@ -30,7 +30,7 @@ def page():
     return at
 
 
-def test_a_wide_screen_draws_each_row_as_one_figure_and_a_phone_one_panel_per_figure(page):
+def test_a_wide_screen_draws_each_row_as_one_figure_and_a_phone_or_medium_one_one_panel_per_figure(page):
     # 3 stages of the plane, 2 rows x 3 for depth, 2 rows (3 + 2 tensors) of the forward pass.
     panels = [3, 3, 3, 3, 2]
     wide = plotly_figures(page)
@@ -38,8 +38,11 @@ def test_a_wide_screen_draws_each_row_as_one_figure_and_a_phone_one_panel_per_fi
     for fig in wide:  # each panel has its own pair of axes, side by side without overlapping
         domains = sorted(fig["layout"][k]["domain"] for k in fig["layout"] if k.startswith("xaxis"))
         assert all(left[1] < right[0] for left, right in itertools.pairwise(domains))
-    phone = plotly_figures(open_page(PAGE, {"depth_act": "relu", "depth_seed": "3"}, state={KEY: {"narrow": True}}))
+    phone = plotly_figures(open_page(PAGE, {"depth_act": "relu", "depth_seed": "3"}, state={KEY: said(NARROW)}))
     assert len(phone) == sum(panels)  # Streamlit stacks the columns: one panel per row
+    # Under viz.row's assumed width, one figure's gaps would be too small for the labels.
+    medium = plotly_figures(open_page(PAGE, {"depth_act": "relu", "depth_seed": "3"}, state={KEY: said(MEDIUM)}))
+    assert medium == phone
     for fig in phone:
         axes = [key for key in fig["layout"] if key.startswith(("xaxis", "yaxis"))]
         assert sorted(axes) == ["xaxis", "yaxis"], "one panel per figure"

@@ -60,7 +60,7 @@ def test_on_a_phone_the_notes_are_said_again_above_the_folded_controls():
     # app reruns once in the phone layout, where the controls meet no link value any more.
     at = open_page(VECTORS, {"a_len": "-5", "w1": "1000"})
     assert [said(at, text) for text in NOTES] == [(0, 1), (0, 1)]
-    at.session_state[viewport.KEY] = {"narrow": True}
+    at.session_state[viewport.KEY] = viewport.said(viewport.NARROW)
     at.session_state[viewport.CHANGED] = True
     at.run()
     assert not at.exception

@@ -9,11 +9,38 @@ from tests.e2e.browser import wait_charts, wait_idle
 
 pytestmark = pytest.mark.e2e
 
-# The weights of the chart whose title starts with ``prefix``, as rows of numbers (or null while absent).
+# The weights of the panel whose title starts with ``prefix``, as rows of numbers (or null while absent):
+# a chart of its own, or a panel of a row drawn as one figure (viz/row.py), titled by an annotation over it.
 WEIGHTS_JS = """prefix => {
-  const gd = [...document.querySelectorAll('.aiml-chart')]
-    .find(g => g.layout && g.layout.title && (g.layout.title.text || '').startsWith(prefix));
-  return gd ? Array.from(gd._fullData[0].z, row => Array.from(row)) : null;
+  const rows = z => Array.from(z, row => Array.from(row));
+  for (const gd of document.querySelectorAll('.aiml-chart')) {
+    const layout = gd.layout || {};
+    if (((layout.title || {}).text || '').startsWith(prefix)) return rows(gd._fullData[0].z);
+    const note = (layout.annotations || []).find(a => (a.text || '').startsWith(prefix));
+    const axis = note && Object.keys(layout).find(
+      k => k.startsWith('xaxis') && layout[k].domain && layout[k].domain[0] <= note.x && note.x <= layout[k].domain[1]);
+    const trace = axis && gd._fullData.find(t => t.xaxis === 'x' + axis.slice(5));
+    if (trace) return rows(trace.z);
+  }
+  return null;
+}"""
+
+# Every label of every row drawn as one figure, with what it may not touch: [chart, kind, axis, box].
+ROW_BOXES_JS = """() => {
+  const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const out = [];
+  document.querySelectorAll('.aiml-chart').forEach((gd, chart) => {
+    if (gd.querySelectorAll('.nsewdrag').length < 2) return;  // one panel: plotly.js places its labels itself
+    gd.querySelectorAll('.nsewdrag').forEach(e => out.push([chart, 'plot', e.dataset.subplot, box(e)]));
+    gd.querySelectorAll('.xtick text, .ytick text').forEach(e => {
+      const axis = e.closest('.xaxislayer-above, .yaxislayer-above');
+      out.push([chart, 'tick', axis.closest('.subplot').dataset.subplot + axis.classList[0][0], box(e)]);
+    });
+    gd.querySelectorAll('[class^="g-x"][class$="title"] text, [class^="g-y"][class$="title"] text')
+      .forEach(e => out.push([chart, 'title', e.closest('g').getAttribute('class'), box(e)]));
+    gd.querySelectorAll('.colorbar').forEach(e => out.push([chart, 'colour bar', e.getAttribute('class'), box(e)]));
+  });
+  return out;
 }"""
 
 
@@ -43,3 +70,30 @@ def test_inside_transformer_head_slider_redraws_the_head(app_url, page):
     page.wait_for_function(f"() => ({WEIGHTS_JS})('L0 H3 weights') !== null")
     rows = page.evaluate(WEIGHTS_JS, "L0 H3 weights")
     assert all(sum(row) == pytest.approx(1.0, abs=1e-4) for row in rows)
+
+
+def _overlap(a, b, slack=1.0):
+    return a[0] + slack < b[2] and b[0] + slack < a[2] and a[1] + slack < b[3] and b[1] + slack < a[3]
+
+
+def test_attention_rows_drawn_as_one_figure_keep_long_word_labels_clear_of_each_other(browser, app_url):
+    # 16 long words on the narrowest screen that draws rows as one figure (ui.viewport.WIDE_MIN_PX).
+    words = (
+        "Internationalization considerations notwithstanding the extraordinarily complicated transformer "
+        "architecture computes representations of every token simultaneously while attending"
+    )
+    tab = browser.new_page(viewport={"width": 1280, "height": 900})
+    tab.goto(f"{app_url}/attention?att_text={words.replace(' ', '%20')}")
+    wait_idle(tab)
+    wait_charts(tab)
+    boxes = tab.evaluate(ROW_BOXES_JS)
+    tab.close()
+    assert {chart for chart, *_ in boxes}, "no row drawn as one figure"
+    labels = [b for b in boxes if b[1] != "plot"]
+    plots = [b for b in boxes if b[1] == "plot"]
+    for chart, kind, axis, box in labels:
+        for other in plots:  # no label on a plot area (its own or the next panel's)
+            assert other[0] != chart or not _overlap(box, other[3]), f"{kind} {axis} over plot {other[2]}"
+        for other in labels:  # nor on another axis's labels, a title or a colour bar
+            if other[0] == chart and other[2] != axis and other[1:3] != [kind, axis]:
+                assert not _overlap(box, other[3]), f"{kind} {axis} over {other[1]} {other[2]}"
