@@ -144,11 +144,6 @@ def model_panel() -> None:
     shift = section.run(lowrank.rank_r_embeddings, layer, matrix, rank, query, sentences, cache=True)
     if shift is None:
         return
-    with controls:
-        frame.metric("cos(query, its original embedding)", f"{shift.query_cosine:.4f}")
-        frame.metric("‖W − W_r‖_F / ‖W‖_F", percent(shift.weight_error))
-        ranking = "unchanged" if shift.same_order else ("top match kept" if shift.same_top else "top match changed")
-        frame.metric("ranking of the sentences", ranking)
     with chart:
         section.chart(charts.ranking_figure(shift))
         st.dataframe(
@@ -160,6 +155,13 @@ def model_panel() -> None:
             },
             hide_index=True,
         )
+    ranking = "unchanged" if shift.same_order else ("top match kept" if shift.same_top else "top match changed")
+    cards = [
+        ("cos(query, its original embedding)", f"{shift.query_cosine:.4f}"),
+        ("‖W − W_r‖_F / ‖W‖_F", percent(shift.weight_error)),
+        ("ranking of the sentences", ranking),
+    ]
+    frame.metric_cards(cards, beside=controls, after=chart)
     section.code_panel()
 
 
@@ -185,15 +187,6 @@ def lora_panel() -> None:
     fit = section.run(lora.lora_fit, rank_r, hidden, steps, lr, int(seed), cache=True, progress="Fitting B and A")
     if fit is None:
         return
-    with controls:
-        frame.metric(
-            "trainable numbers r(m + n)",
-            f"{fit.trainable:,}",
-            f"{percent(fit.trainable / fit.full)} of full fine-tuning's {fit.full:,}",
-        )
-        frame.metric("‖BA − ΔW*‖ / ‖ΔW*‖, LoRA", percent(fit.error_learned))
-        frame.metric("best possible at rank r (SVD)", percent(fit.error_best))
-        frame.metric("‖BA − best rank-r‖ / ‖best‖", percent(fit.distance_to_best))
     with chart:
         section.chart_row([charts.loss_figure(fit), charts.singular_values_figure(fit)], key="lora")
         st.caption(f"Start: B = 0, so the output differs from the frozen layer's by {fit.start_gap:g}.")
@@ -217,6 +210,17 @@ def lora_panel() -> None:
                 f"and LoRA's BA ended {percent(fit.error_learned)} away from ΔW*, training "
                 f"{fit.trainable:,} numbers instead of {fit.full:,}."
             )
+    cards = [
+        (
+            "trainable numbers r(m + n)",
+            f"{fit.trainable:,}",
+            f"{percent(fit.trainable / fit.full)} of full fine-tuning's {fit.full:,}",
+        ),
+        ("‖BA − ΔW*‖ / ‖ΔW*‖, LoRA", percent(fit.error_learned)),
+        ("best possible at rank r (SVD)", percent(fit.error_best)),
+        ("‖BA − best rank-r‖ / ‖best‖", percent(fit.distance_to_best)),
+    ]
+    frame.metric_cards(cards, beside=controls, after=chart)
     section.code_panel()
 
 

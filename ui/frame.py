@@ -72,6 +72,24 @@ def metric(label: str, value: str, note: str | None = None, *, help: str | None 
     (place or st).metric(label, value, delta=note, delta_color="off", delta_arrow="off", border=True, help=help)
 
 
+def metric_cards(cards: Sequence[tuple[str, ...]], *, beside: DeltaGenerator, after: DeltaGenerator) -> None:
+    """A panel's result cards, each (label, value) or (label, value, note), placed for the screen.
+
+    On a wide screen: one per row in ``beside``, the column under the controls, next to the chart.
+    On a phone that column stacks above the chart, and four cards pushed the chart down ~480 px:
+    there they come at the end of ``after`` (the chart's column), two to a row (ui/style.py), so
+    the chart comes first.
+    """
+    if not viewport.is_narrow():
+        for card in cards:
+            metric(*card, place=beside)
+        return
+    with after:
+        for pair in range(0, len(cards), 2):
+            for card, column in zip(cards[pair : pair + 2], st.columns(2), strict=False):
+                metric(*card, place=column)
+
+
 def try_this(prompts: Sequence[str]) -> None:
     """Small experiments that lead to the insight."""
     with st.container(border=True):

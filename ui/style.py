@@ -4,7 +4,8 @@
   screen KaTeX breaks it after "=" or "+" instead of running off the right edge.
 - On a phone the padding around the page shrinks, so charts get the width, and metric cards
   are compact and two to a row (a column holding only a metric takes half the width, where
-  Streamlit would stack every column), so the numbers above a chart do not push it a screen down.
+  Streamlit would stack every column), so the numbers above a chart do not push it a screen down;
+  their labels and notes wrap rather than being cut short.
 - The viewport watcher (ui/viewport.py) has no markup; its slot takes no gap in the page.
 - Chips (``st.pills``) wrap onto more rows instead of scrolling sideways out of a narrow column.
 - The matrix page's typed A and B are in a monospace font, so their right-aligned columns line up.
@@ -69,6 +70,11 @@ STYLESHEET = f"""
   [data-testid="stMainBlockContainer"] {{ padding-left: 0.75rem; padding-right: 0.75rem; }}
   [data-testid="stMetric"] {{ padding: 0.4rem 0.75rem; }}
   [data-testid="stMetricValue"] {{ font-size: 1.4rem; }}
+  /* Two cards to a row leave ~180 px each: a label or note wraps instead of ending in "…". */
+  [data-testid="stMetric"] [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p,
+  [data-testid="stMetric"] [data-testid="stMetricDelta"] [data-testid="stMarkdownContainer"] p {{
+    white-space: normal;
+  }}
   {_METRIC_COLUMN} {{ min-width: calc(50% - 1rem); }}
 }}
 </style>

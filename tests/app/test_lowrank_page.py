@@ -7,6 +7,7 @@ import pytest
 
 from engine import lora, transformer
 from tests.app.helpers import array, errors, metric_values, open_page, plotly_figures
+from ui import viewport
 
 PAGE = "app_pages/lowrank.py"
 
@@ -110,3 +111,29 @@ def test_hostile_text_is_only_read():
     assert not at.error
     bars = plotly_figures(at)[2]
     assert "<script>" not in str(bars["layout"]["yaxis"]["ticktext"])
+
+
+def _in_order(node):
+    """Every element under ``node``, in page order, with the blocks that hold them."""
+    for child in node.children.values():
+        yield child
+        if getattr(child, "children", None):
+            yield from _in_order(child)
+
+
+LORA_CARDS = ["trainable numbers r(m + n)", "‖BA − ΔW*‖ / ‖ΔW*‖, LoRA", "best possible at rank r (SVD)"]
+
+
+def test_on_a_phone_the_result_cards_follow_the_charts_two_to_a_row():
+    wide = open_page(PAGE)
+    phone = open_page(PAGE, state={viewport.KEY: viewport.said(viewport.NARROW)})
+    for at, cards_first in ((wide, True), (phone, False)):
+        order = list(_in_order(at.main))
+        chart = max(i for i, e in enumerate(order) if e.type == "bidi_component")  # the LoRA row, the page's last chart
+        cards = [i for i, e in enumerate(order) if e.type == "metric" and e.label in LORA_CARDS]
+        assert len(cards) == len(LORA_CARDS)
+        assert all(i < chart for i in cards) == cards_first and all(i > chart for i in cards) != cards_first
+    # On the phone each card has a column of its own, two columns to a row (ui/style.py sets them side by side).
+    rows = [e for e in _in_order(phone.main) if e.type == "flex_container"]
+    paired = [[m.label for m in _in_order(row) if m.type == "metric"] for row in rows]
+    assert LORA_CARDS[:2] in paired and [LORA_CARDS[2], "‖BA − best rank-r‖ / ‖best‖"] in paired
