@@ -215,8 +215,8 @@ class Section:
         ``one_figure``: on a wide screen (``viewport.is_wide``), draw the panels as one figure
         (``viz.row.side_by_side``; separate figures where it cannot hold them). A chart is a fixed
         cost of every redraw in the browser, so three panels in one figure redraw about a third
-        faster than three charts. Pages
-        turn it on once their panels have been checked drawn that way (BENCHMARKS.md).
+        faster than three charts. Pages turn it on once their panels have been checked drawn that
+        way (BENCHMARKS.md).
         ``key`` keeps two identical panels (the same matrix twice) from sharing one element id.
         """
         row = side_by_side(figures, widths) if one_figure and viewport.is_wide() else None

@@ -7,8 +7,9 @@ once in that screen's layout:
 
 - "narrow" (a phone): controls fold away, panels stack one per row (``frame.controls``).
 - "medium" (a tablet, a laptop's half screen): as wide, but a row of panels stays separate charts,
-  each laid out by plotly.js for its own width, since one figure's gaps between panels are sized
-  for at least ``WIDE_MIN_PX`` (viz/row.py), and word labels overlapped the next panel below it.
+  each laid out by plotly.js for its own width. One figure's gaps between panels are sized for the
+  main column at ``WIDE_MIN_PX`` (viz/row.py); in a narrower column word labels ran onto the next
+  panel.
 - "wide": a row of panels may be one figure (``frame.Section.chart_row``).
 
 Until the browser has said, a screen counts as wide: the first run of a phone or a medium screen
