@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from viz.parts import BOTTOM_LEGEND, TICK_FONT, class_points, heatmap, matrix_axes, panel_title
 from viz.planes import grid_trace
-from viz.theme import GRID, VECTOR_A, VECTOR_B, diverging_limits, figure
+from viz.theme import GRID, VECTOR_A, VECTOR_B, diverging_limits, figure, steady_extent
 
 CLASS_COLORS = (VECTOR_A, VECTOR_B)
 
@@ -50,8 +50,9 @@ def layer_stages(result) -> list[go.Figure]:
             size=4,
             opacity=0.8,
         )
-        # Each panel frames its own points: tanh and sigmoid outputs live in a small box.
-        peak = max(1.2, 1.1 * float(np.abs(points).max()))
+        # Each panel frames its own points: tanh and sigmoid outputs live in a small box. The frame
+        # steps (steady_extent), so it holds still while a slider moves the points inside it.
+        peak = max(1.2, 1.1 * steady_extent(float(np.abs(points).max())))
         axis = dict(range=[-peak, peak], zeroline=True, constrain="domain", tickfont=TICK_FONT)
         layout = {
             "title": panel_title(title),

@@ -6,7 +6,19 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz.parts import arrow
-from viz.theme import ACCENT, DERIVED, GRID, NEGATIVE, NEUTRAL, POSITIVE, VECTOR_A, VECTOR_B, figure, square_axes
+from viz.theme import (
+    ACCENT,
+    DERIVED,
+    GRID,
+    NEGATIVE,
+    NEUTRAL,
+    POSITIVE,
+    VECTOR_A,
+    VECTOR_B,
+    figure,
+    square_axes,
+    steady_extent,
+)
 
 GRID_AFTER = "#6BAED6"
 
@@ -52,9 +64,9 @@ def outline(
 
 
 def extent(*point_sets: np.ndarray, minimum: float = 2.0) -> float:
-    """Half-width of a square view that holds every point, with a margin."""
+    """Half-width of a square view that holds every point, with a margin, on steady_extent's ladder."""
     peak = max(float(np.nanmax(np.abs(np.asarray(p)))) for p in point_sets)
-    return max(minimum, 1.1 * peak)
+    return max(minimum, 1.1 * steady_extent(peak))
 
 
 def plane_axes(half_width: float) -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale
@@ -27,7 +29,17 @@ PROBABILITY = get_colorscale("Blues")
 
 
 INK = "#31333F"  # Streamlit's text colour
-_AXIS = dict(gridcolor="#E6E6E6", linecolor="#D0D0D0", zerolinecolor="#B8B8B8", ticks="", automargin=True)
+# ``ticklabeloverflow="allow"``: plotly's default for a numeric axis ("hide past div") measures every
+# tick label in the page (getBoundingClientRect, a forced layout) on each redraw, to hide labels that
+# would cross the chart's edge; ``automargin`` already makes room for them (BENCHMARKS.md).
+_AXIS = dict(
+    gridcolor="#E6E6E6",
+    linecolor="#D0D0D0",
+    zerolinecolor="#B8B8B8",
+    ticks="",
+    automargin=True,
+    ticklabeloverflow="allow",
+)
 
 # The whole look in a few lines. Plotly's default template (3.6 KB of JSON in every figure) and
 # Streamlit's theme, which rewrites each figure in the browser, made every redraw slower
@@ -62,6 +74,30 @@ def figure(traces, layout: dict | None = None, *, height: int = 420) -> go.Figur
         **(layout or {}),
     }
     return go.Figure(data=list(traces), layout=merged, _validate=False)
+
+
+# A frame's half-width rounds up to one of these, times a power of ten (``steady_extent``).
+STEADY_RUNGS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def steady_extent(value: float) -> float:
+    """The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten at or above ``value``.
+
+    For an axis range that follows the data. Following it exactly moves the chart's frame, its
+    ticks and its gridlines on every step of a slider, under the motion the learner is watching:
+    a shear looks like a zoom. On this ladder the frame holds still over most steps, and the data
+    still fills at least three quarters of it (the largest step between rungs is 4/3).
+    Callers add their margin after the rounding (1.1 × the extent): an axis ending exactly on a
+    round number puts tick labels at the frame's corners, where the x and y labels collide.
+    A value that is not a positive finite number is returned as it is.
+    """
+    if not (math.isfinite(value) and value > 0):
+        return value
+    exponent = math.floor(math.log10(value))
+    # Divide for small values: 1.5 / 10 is 0.15, where 1.5 * 0.1 is 0.15000000000000002.
+    rungs = (rung * 10.0**exponent if exponent >= 0 else rung / 10.0**-exponent for rung in STEADY_RUNGS)
+    # Rounding can put value a hair above its rung (1.2000000000000002): such a value takes that rung.
+    return next(rung for rung in rungs if rung >= value * (1 - 1e-12))
 
 
 def square_axes(half_width: float) -> dict:

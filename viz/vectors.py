@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz.parts import arrow, band, now_marker, waterfall
-from viz.theme import DERIVED, NEGATIVE, NEUTRAL, POSITIVE, VECTOR_A, VECTOR_B, figure, square_axes
+from viz.theme import DERIVED, NEGATIVE, NEUTRAL, POSITIVE, VECTOR_A, VECTOR_B, figure, square_axes, steady_extent
 
 
 def vline(x: float) -> dict:
@@ -54,7 +54,7 @@ def dot_product_plane(result) -> go.Figure:
         line, head = arrow(tip, color, name, dash=dash)
         traces.append(line)
         heads.append(head)
-    half_width = 1.15 * max(result.norm_a, result.norm_b, 1.0)
+    half_width = 1.15 * steady_extent(max(result.norm_a, result.norm_b, 1.0))  # a frame that holds still
     return figure(traces, {**square_axes(half_width), "annotations": heads}, height=460)
 
 
@@ -62,6 +62,7 @@ def dot_versus_angle(result) -> go.Figure:
     """a.b = |a||b|cos(theta) over all angles, with today's angle marked and the three regimes shaded."""
     theta = np.linspace(0.0, 180.0, 361)
     scale = result.norm_a * result.norm_b
+    reach = 1.15 * steady_extent(scale) if scale > 0 else 1.0  # the curve grows and shrinks in a still frame
     same, same_label = band(0, 90, POSITIVE, "same direction: a·b > 0", "left")
     opposite, opposite_label = band(90, 180, NEGATIVE, "opposite: a·b < 0", "right")
     perpendicular = vline(90)
@@ -92,7 +93,7 @@ def dot_versus_angle(result) -> go.Figure:
         "shapes": [same, opposite, perpendicular],
         "annotations": [same_label, opposite_label, perpendicular_label],
         "xaxis": dict(title=dict(text="angle θ between a and b (degrees)"), range=[0, 180], dtick=30),
-        "yaxis": dict(title=dict(text="a·b"), range=[-1.15 * scale, 1.15 * scale], zeroline=True),
+        "yaxis": dict(title=dict(text="a·b"), range=[-reach, reach], zeroline=True),
     }
     return figure(traces, layout, height=460)
 

@@ -1,6 +1,8 @@
 """The page pattern every lesson copies, in a real browser: phones, tab titles, links, history."""
 
+import json
 import re
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -232,3 +234,11 @@ def test_a_change_redraws_each_chart_once_and_in_place(app_url, page):
     # The same divs (not unmounted and drawn anew), and no chart drawn twice for one change.
     assert page.locator(".aiml-chart[data-mounted-before]").count() == charts
     assert sorted(redraws) == sorted(set(redraws)), redraws
+
+
+def test_no_parent_frame_may_steer_the_app(app_url):
+    # Streamlit's default list of Community Cloud origins made every page check each message it
+    # posts to its own window against 16 origin patterns, on every change (.streamlit/config.toml).
+    # An empty list leaves that channel closed, and no outside page can stop or rerun the app.
+    with urllib.request.urlopen(f"{app_url}/_stcore/host-config", timeout=10) as response:
+        assert json.load(response)["allowedOrigins"] == []

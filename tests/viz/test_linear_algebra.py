@@ -1,12 +1,18 @@
 """The linear algebra figures draw the engine's numbers."""
 
+import math
+
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from engine import layers, linear_maps, matmul
+from engine import layers, linear_maps, matmul, vectors
 from ui.compute import to_host
 from viz import layers as layer_charts
 from viz import matrices, parts, planes
+from viz import vectors as vector_charts
+from viz.theme import STEADY_RUNGS, steady_extent
 
 
 def test_product_panels_show_a_b_c_and_outline_the_cell():
@@ -189,6 +195,46 @@ def test_layer_stages_plot_inputs_and_outputs():
     assert [fig.layout.showlegend for fig in figures] == [True, False, False]
     for fig in figures:
         assert fig.layout.yaxis.scaleanchor == "x"  # square: a fold is drawn at its true angle
+
+
+@given(st.floats(min_value=1e-12, max_value=1e12))
+def test_a_steady_extent_holds_the_value_and_wastes_at_most_a_quarter(value):
+    frame = steady_extent(value)
+    assert value * (1 - 1e-9) <= frame <= value * 4 / 3 * (1 + 1e-9)
+    # On the ladder: a rung times a power of ten, and a frame is its own steady extent.
+    mantissa = frame / 10.0 ** math.floor(math.log10(frame) + 1e-12)
+    assert any(math.isclose(mantissa, rung, rel_tol=1e-9) for rung in STEADY_RUNGS)
+    assert steady_extent(frame) == frame
+
+
+@pytest.mark.parametrize("value", [0.0, -2.0, math.nan, math.inf])
+def test_a_steady_extent_leaves_what_is_not_a_positive_number_alone(value):
+    assert steady_extent(value) == value or (math.isnan(value) and math.isnan(steady_extent(value)))
+
+
+def frames(figures):
+    return [(tuple(fig.layout.xaxis.range), tuple(fig.layout.yaxis.range)) for fig in figures]
+
+
+def test_the_layers_frames_hold_still_while_a_weight_moves_one_step_and_hold_every_point():
+    # w11 from 1.0 to 0.9 moves the points of the last two panels; followed exactly, their
+    # frames (1.1 × the largest coordinate) would change too.
+    before, after = (to_host(layers.layer_2d("grid", (w11, 0.6, -0.6, 1.0), (0.3, -0.2), "tanh")) for w11 in (1.0, 0.9))
+    assert not np.allclose(before.output, after.output)
+    assert frames(layer_charts.layer_stages(before)) == frames(layer_charts.layer_stages(after))
+    for result in (before, after):
+        stages = (result.points, result.pre_activation, result.output)
+        for fig, points in zip(layer_charts.layer_stages(result), stages, strict=True):
+            assert np.abs(points).max() <= fig.layout.xaxis.range[1]
+
+
+def test_the_vectors_frames_hold_still_while_a_length_moves_one_step():
+    results = [to_host(vectors.dot_product_2d(a_length, 20.0, 1.5, 140.0)) for a_length in (2.1, 2.2)]
+    for chart in (vector_charts.dot_product_plane, vector_charts.dot_versus_angle):
+        assert frames(map(chart, results))[0] == frames(map(chart, results))[1]
+    for result in results:  # and the arrows and the curve stay inside
+        assert 1.15 * max(result.norm_a, result.norm_b) <= vector_charts.dot_product_plane(result).layout.xaxis.range[1]
+        assert result.norm_a * result.norm_b <= vector_charts.dot_versus_angle(result).layout.yaxis.range[1]
 
 
 def test_grid_legend_names_the_inputs_not_the_output():
