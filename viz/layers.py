@@ -13,8 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz.parts import BOTTOM_LEGEND, TICK_FONT, class_points, heatmap, matrix_axes, panel_title
-from viz.planes import grid_trace
-from viz.theme import GRID, VECTOR_A, VECTOR_B, diverging_limits, figure, steady_extent
+from viz.planes import extent, grid_trace
+from viz.theme import GRID, VECTOR_A, VECTOR_B, diverging_limits, figure
 
 CLASS_COLORS = (VECTOR_A, VECTOR_B)
 
@@ -51,8 +51,8 @@ def layer_stages(result) -> list[go.Figure]:
             opacity=0.8,
         )
         # Each panel frames its own points: tanh and sigmoid outputs live in a small box. The frame
-        # steps (steady_extent), so it holds still while a slider moves the points inside it.
-        peak = max(1.2, 1.1 * steady_extent(float(np.abs(points).max())))
+        # steps (planes.extent), so it holds still while a slider moves the points inside it.
+        peak = extent(points, minimum=1.2)
         axis = dict(range=[-peak, peak], zeroline=True, constrain="domain", tickfont=TICK_FONT)
         layout = {
             "title": panel_title(title),
