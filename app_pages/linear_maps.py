@@ -70,18 +70,21 @@ def single_map() -> None:
         return
     with controls:
         frame.formula(rf"M = {matrix_latex(result.matrix)}")
-        frame.metric("det M (area scale)", linear_maps.number(result.determinant))
-        frame.metric("eigenvalues λ", eigen_text(result))
-        s1, s2 = result.singular_values
-        frame.metric(
+    with chart:
+        st.info(result.description, icon=":material/lightbulb:")
+        section.chart(charts.linear_map_figure(result, show_eigen=show_eigen, show_svd=show_svd))
+    s1, s2 = result.singular_values
+    cards = [
+        frame.Card("det M (area scale)", linear_maps.number(result.determinant)),
+        frame.Card("eigenvalues λ", eigen_text(result)),
+        frame.Card(
             "singular values σ",
             f"{linear_maps.number(s1)}, {linear_maps.number(s2)}",
             help="The semi-axes of the ellipse the unit circle becomes; |det| = σ₁σ₂. When σ₁ = σ₂ the "
             "circle stays a circle of radius σ.",
-        )
-    with chart:
-        st.info(result.description, icon=":material/lightbulb:")
-        section.chart(charts.linear_map_figure(result, show_eigen=show_eigen, show_svd=show_svd))
+        ),
+    ]
+    frame.metric_cards(cards, beside=controls, after=chart)
     st.caption(
         "The unit circle becomes an ellipse whose semi-axes are σ₁ and σ₂ — the singular value "
         "decomposition M = UΣVᵀ. Compression with SVD keeps the largest σ and drops the rest."
@@ -107,14 +110,17 @@ def composition() -> None:
     with controls:
         frame.formula(rf"M_2 M_1 = {matrix_latex(comp.second_after_first)}")
         frame.formula(rf"M_1 M_2 = {matrix_latex(comp.first_after_second)}")
-        frame.metric(
+    with chart:
+        section.chart(charts.composition_figure(comp))
+    cards = [
+        frame.Card(
             "step by step vs M₂M₁ (max gap)",
             f"{comp.stepwise_vs_composed:.1e}",
             help="Rounding error only: the two are the same map.",
-        )
-        frame.metric("M₂M₁ vs M₁M₂ (max gap)", f"{comp.order_gap:.3f}", help="Zero only when the two matrices commute.")
-    with chart:
-        section.chart(charts.composition_figure(comp))
+        ),
+        frame.Card("M₂M₁ vs M₁M₂ (max gap)", f"{comp.order_gap:.3f}", help="Zero only when the two matrices commute."),
+    ]
+    frame.metric_cards(cards, beside=controls, after=chart)
     section.code_panel()
 
 

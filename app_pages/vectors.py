@@ -34,16 +34,18 @@ def two_vectors() -> None:
     result = section.run(vectors.dot_product_2d, a_len, a_ang, b_len, b_ang)
     if result is None:
         return
-    with controls:
-        frame.metric("a · b", f"{result.dot:.3f}")
-        frame.metric(
-            "cosine similarity",
-            f"{result.cosine:.3f}",
-            help="a·b / (|a||b|): the dot product with the lengths divided out",
-        )
     with plane:
         st.markdown(f"**θ = {result.angle_deg:.1f}° · {result.regime}**")
         section.chart(charts.dot_product_plane(result))
+    cards = [
+        frame.Card("a · b", f"{result.dot:.3f}"),
+        frame.Card(
+            "cosine similarity",
+            f"{result.cosine:.3f}",
+            help="a·b / (|a||b|): the dot product with the lengths divided out",
+        ),
+    ]
+    frame.metric_cards(cards, beside=controls, after=plane)
     with curve:
         st.markdown("**a·b as the angle between them changes**")
         section.chart(charts.dot_versus_angle(result))
@@ -160,19 +162,21 @@ def high_dimensions() -> None:
     density = section.run(vectors.cosine_density_curve, dim, cache=True)
     if spread is None or density is None:
         return
-    with controls:
-        frame.metric(
+    with hist:
+        st.markdown(f"**Cosines of {spread.pairs:,} random pairs in d = {spread.dim:,}**")
+        section.chart(charts.cosine_histogram(spread, density.t, density.density, zoom=zoom))
+    cards = [
+        frame.Card(
             "measured spread",
             f"{spread.std:.4f}",
             f"theory 1/√d = {spread.theory_std:.4f}",
             help="standard deviation of the cosines",
-        )
-        frame.metric(
+        ),
+        frame.Card(
             "pairs with |cos| < 0.1", f"{spread.near_orthogonal_share:.0%}", help="within about 6° of perpendicular"
-        )
-    with hist:
-        st.markdown(f"**Cosines of {spread.pairs:,} random pairs in d = {spread.dim:,}**")
-        section.chart(charts.cosine_histogram(spread, density.t, density.density, zoom=zoom))
+        ),
+    ]
+    frame.metric_cards(cards, beside=controls, after=hist)
     by_dim = section.run(vectors.spread_by_dimension, tuple(DIMS), 500, seed, cache=True)
     if by_dim is not None:
         with scaling:

@@ -49,7 +49,7 @@ def _engine_function(module: str, name: str) -> Callable[..., Any]:
 PROGRESS_EVERY_S = 0.1  # a bar moved ten times a second looks smooth; each move is a message to send
 
 
-def _progress_bar(label: str) -> Callable[[float], None]:
+def _progress_bar(label: str) -> tuple[Any, Callable[[float], None]]:
     """A progress bar, and the callback that fills it: at most every PROGRESS_EVERY_S, and at the end.
 
     An engine reports progress at every snapshot (31 times in a default training); sending each
@@ -66,18 +66,24 @@ def _progress_bar(label: str) -> Callable[[float], None]:
             bar.progress(done, text=f"{label} · {done:.0%}")
             last = now
 
-    return report
+    return bar, report
 
 
 def _timed_host_call(
     fn: Callable[..., Any], args: tuple, kwargs: dict, progress: str | None = None
 ) -> tuple[Any, Timing]:
-    if progress is not None:
-        # The bar is made here, inside the cached call, so a cache hit replays it finished.
-        kwargs = {**kwargs, "progress": _progress_bar(progress)}
-    use_lesson_threads()
-    result, timing = timed(fn, *args, **kwargs)
-    return to_host(result), timing
+    if progress is None:
+        use_lesson_threads()
+        result, timing = timed(fn, *args, **kwargs)
+        return to_host(result), timing
+    # The bar is made inside the cached call (a bar written from outside it cannot be replayed), and
+    # emptied when the call ends, so a cache hit replays a bar that is made and gone: a finished
+    # bar left under the chart said nothing the timing line does not.
+    bar, report = _progress_bar(progress)
+    try:
+        return _timed_host_call(fn, args, {**kwargs, "progress": report})
+    finally:
+        bar.empty()
 
 
 def _compute_on_miss(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -72,22 +72,32 @@ def metric(label: str, value: str, note: str | None = None, *, help: str | None 
     (place or st).metric(label, value, delta=note, delta_color="off", delta_arrow="off", border=True, help=help)
 
 
-def metric_cards(cards: Sequence[tuple[str, ...]], *, beside: DeltaGenerator, after: DeltaGenerator) -> None:
-    """A panel's result cards, each (label, value) or (label, value, note), placed for the screen.
+class Card(NamedTuple):
+    """One result card: what ``metric`` shows."""
+
+    label: str
+    value: str
+    note: str | None = None
+    help: str | None = None
+
+
+def metric_cards(cards: Sequence[Card | tuple[str, ...]], *, beside: DeltaGenerator, after: DeltaGenerator) -> None:
+    """A panel's result cards, each a ``Card`` or (label, value[, note]), placed for the screen.
 
     On a wide screen: one per row in ``beside``, the column under the controls, next to the chart.
     On a phone that column stacks above the chart, and four cards pushed the chart down ~480 px:
     there they come at the end of ``after`` (the chart's column), two to a row (ui/style.py), so
     the chart comes first.
     """
+    cards = [Card(*card) for card in cards]
     if not viewport.is_narrow():
         for card in cards:
-            metric(*card, place=beside)
+            metric(card.label, card.value, card.note, help=card.help, place=beside)
         return
     with after:
         for pair in range(0, len(cards), 2):
             for card, column in zip(cards[pair : pair + 2], st.columns(2), strict=False):
-                metric(*card, place=column)
+                metric(card.label, card.value, card.note, help=card.help, place=column)
 
 
 def try_this(prompts: Sequence[str]) -> None:

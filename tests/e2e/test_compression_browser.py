@@ -47,3 +47,14 @@ def test_low_rank_slider_moves_both_errors(app_url, page):
     page.keyboard.press("End")  # full rank: nothing is left out
     expect(page).to_have_url(re.compile(r"lr_rank=384"))
     expect(metric(page, "MiniLM error at r = 384")).to_have_text(re.compile(r"^0(\.0+)? %$"))
+
+
+def test_a_finished_fit_leaves_no_progress_bar_when_computed_or_replayed_from_the_cache(app_url, page):
+    # Settings no other test uses: the first visit fits (a cache miss, the bar fills), the reload
+    # replays the cached call, bar and all. Both must end with the bar gone and no replay error.
+    url = f"{app_url}/low-rank?lr_lora_r=7&lr_hidden=9&lr_steps=600&lr_lr=0.03"
+    for _visit in ("fitted", "from the cache"):
+        open_lesson(page, url)
+        expect(page.get_by_text("Fitting B and A")).to_have_count(0)
+        expect(page.get_by_test_id("stProgress")).to_have_count(0)
+        expect(page.get_by_test_id("stException")).to_have_count(0)

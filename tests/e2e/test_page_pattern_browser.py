@@ -86,6 +86,9 @@ def test_on_a_phone_the_controls_fold_away_and_the_chart_comes_first(app_url, br
         main = phone.get_by_test_id("stMain")
         controls = main.get_by_test_id("stExpander").filter(has_text="Controls").first
         expect(controls).to_be_visible()
+        # The run for the phone's width folds them; a slow page (the tiny GPT trains first) may still be
+        # on the run drawn for a wide screen when the page first goes idle.
+        expect(controls.locator(f".{FOLDED_MARK}")).to_be_attached(timeout=30_000)
         hidden_input = controls.locator(
             "[data-testid=stSlider], [data-testid=stNumberInput], [data-testid=stRadio], [data-testid=stSelectbox], "
             "[data-testid=stTextArea]"

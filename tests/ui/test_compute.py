@@ -112,12 +112,40 @@ def test_a_progress_bar_moves_at_most_ten_times_a_second_and_always_ends_full(mo
     monkeypatch.setattr(compute.st, "progress", lambda value, text="": Bar())
     clock = iter(i / 32 for i in range(10_000))  # a report every 31.25 ms (exact in binary)
     monkeypatch.setattr(compute.time, "perf_counter", lambda: next(clock))
-    report = compute._progress_bar("Training")
+    _, report = compute._progress_bar("Training")
     for step in range(200):
         report(step / 200)
     report(1.0)
     assert len(moves) == 50 + 1  # every fourth report (0.125 s ≥ 0.1 s apart), and the end
     assert moves[-1] == 1.0
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_progress_bar_is_gone_once_its_call_ends_even_when_the_call_fails(monkeypatch, fails):
+    shown: list[str] = []
+
+    class Bar:
+        def progress(self, done, text=""):
+            shown.append(f"bar {done:.0%}")
+
+        def empty(self):
+            shown.append("gone")
+
+    monkeypatch.setattr(compute.st, "progress", lambda value, text="": Bar())
+
+    def work(steps, *, progress, device=None):
+        for step in range(steps):
+            progress((step + 1) / steps)
+        if fails:
+            raise ValueError("The learning rate must be positive.")
+        return steps
+
+    if fails:
+        with pytest.raises(ValueError):
+            compute._timed_host_call(work, (3,), {}, "Training")
+    else:
+        assert compute._timed_host_call(work, (3,), {}, "Training")[0] == 3
+    assert shown[-2:] == ["bar 100%", "gone"]
 
 
 def test_rules_written_as_lambdas_are_shown_as_their_table_not_as_one_nameless_line():
