@@ -6,8 +6,8 @@ For every lesson page: the time from opening the page to its first chart (cold: 
 visit after the server started and finished its background loading; warm: later visits), then,
 for every kind of control on the page (slider, number box, radio, select box, checkbox, button),
 each control of that kind changed a few times, timed from the input event to the chart redrawn.
-Each change is split into browser-before-send, server (script + loopback transport) and browser
-rendering (Plotly).
+Each change is split into the browser before the value is sent, the server's script run (its own
+stopwatch) and the rest (Streamlit's messages on loopback, and the browser drawing them).
 Budgets (DESIGN.md): input -> chart p95 <= 250 ms, page -> first chart <= 2 s warm.
 ``--write`` replaces this benchmark's section of BENCHMARKS.md.
 """
@@ -138,6 +138,10 @@ def controls(page: Page) -> Iterator[tuple[str, str, Action]]:
         yield kind, label, click_action(main.get_by_role("button", name=label, exact=True).first)
 
 
+# The server reports its stopwatch on each run (a page_profile message) only with usage stats on.
+STOPWATCH = ["--browser.gatherUsageStats=true"]
+
+
 def time_page(
     page: Page, network: Network, base: str, url_path: str, rounds: int, verbose: bool = False
 ) -> tuple[list[float], dict[str, list[Timed]]]:
@@ -164,14 +168,16 @@ def time_page(
             timed = measure(page, since, network)
             by_kind[kind].append(timed)
             if verbose:
-                print(f"  {kind} '{label}' round {round_}: {timed.total:.0f} ms (server {timed.server:.0f})")
+                print(f"  {kind} '{label}' round {round_}: {timed.total:.0f} ms (script {timed.script:.0f})")
+    if by_kind and not any(t.script for times in by_kind.values() for t in times):
+        raise RuntimeError("no page_profile: the server must run with --browser.gatherUsageStats=true")
     return loads, by_kind
 
 
 def summary(times: list[Timed]) -> str:
     totals = [t.total for t in times]
     p50, p95 = statistics.median(totals), percentile(totals, 95)
-    split = [statistics.median(getattr(t, part) for t in times) for part in ("before_send", "server", "render")]
+    split = [statistics.median(getattr(t, part) for t in times) for part in ("before_send", "script", "rest")]
     kb = statistics.median(t.bytes_received for t in times) / 1024
     parts = " / ".join(f"{ms:.0f}" for ms in split)
     return f"{len(times)} | {p50:.0f} | {p95:.0f} | {p95 / INPUT_BUDGET_MS:.2f} | {parts} | {kb:.0f}"
@@ -179,7 +185,7 @@ def summary(times: list[Timed]) -> str:
 
 def baseline(browser, rounds: int) -> list[Timed]:
     """One slider and one small chart (bench/baseline_app.py): the floor on this machine, this run."""
-    with streamlit_server(script=ROOT / "bench" / "baseline_app.py") as base:
+    with streamlit_server(script=ROOT / "bench" / "baseline_app.py", options=STOPWATCH) as base:
         page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
         network = instrument(page)
         page.goto(base)
@@ -203,7 +209,7 @@ def report(rounds: int, only: set[str] | None, verbose: bool = False) -> str:
     floor_p95 = percentile([t.total for t in floor], 95)
     print(f"baseline: {summary(floor)}")
     started: list = []
-    with streamlit_server(started=started) as base:
+    with streamlit_server(started=started, options=STOPWATCH) as base:
         # The first page starts loading MiniLM, GloVe and the search corpus in the background; wait
         # for that to end, or the pages timed first share the cores with it. (Before Playwright's
         # sync API starts, as it holds an event loop of its own.)
@@ -235,7 +241,7 @@ def report(rounds: int, only: set[str] | None, verbose: bool = False) -> str:
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
         f"Chromium headless (software rendering), viewport {WIDTH}×{HEIGHT}"
     )
-    head = "| changes | p50 ms | p95 ms | p95 / 250 ms | before send / server / render, median ms | KB received |"
+    head = "| changes | p50 ms | p95 ms | p95 / 250 ms | before send / script / rest, median ms | KB received |"
     return "\n".join(
         [
             MARK_BEGIN,
@@ -243,9 +249,11 @@ def report(rounds: int, only: set[str] | None, verbose: bool = False) -> str:
             "",
             f"Machine: {machine}. Each change is timed from the input event (key, click) to the last chart "
             "redrawn (Plotly's `afterplot`), in the page's own clock. *Before send*: the browser until the "
-            "widget value leaves; *server*: from then to the last WebSocket frame's arrival at the browser's "
-            "network layer (script run and loopback transport, from DevTools timestamps); *render*: the rest, "
-            "the browser turning those frames into DOM and charts. "
+            "widget value leaves; *script*: the server's own stopwatch on the script run the change started "
+            "(Streamlit's `page_profile`); *rest*: everything else, Streamlit's messages on loopback and the "
+            "browser turning them into DOM and charts (the loopback part is under a millisecond; DevTools' "
+            "frame timestamps, which an earlier version of this table read as network arrival, are taken on "
+            "the page's busy main thread: see the seventh session's findings above). "
             f"{rounds} changes per control, up to {PER_KIND} controls of each kind per page.",
             "",
             f"| page {head} p95 / baseline p95 |",

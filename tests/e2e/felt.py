@@ -6,17 +6,24 @@ An init script records, in the page's own clock (``performance.now()``):
   - the script state (``running`` / ``notRunning``) as the frontend shows it,
   - each Plotly redraw (``plotly_afterplot``) and any DOM change inside a chart,
   - any DOM change in the main area (metrics, formulas).
-``Interaction.measure`` reads them back and splits one change into: browser before send,
-server (script run and transport on loopback, from the send to the last frame received), and
-browser rendering (from the last frame to the last chart redrawn). Used by bench/bench_browser.py
-and by the e2e tests.
+``measure`` reads them back and splits one change into: the browser before the value is sent,
+the server's script run (its own stopwatch, see ``Network``), and the rest: Streamlit's messages
+crossing loopback and the browser turning them into DOM and charts. Used by bench/bench_browser.py
+and bench/bench_server.py.
+
+Why not "server = send -> last frame received": DevTools stamps a WebSocket frame when the page's
+main thread takes it (within 0.1 ms of the page's own ``onmessage``, measured), not when it reaches
+the machine. While the page draws the first messages of a rerun, the later ones wait, so that span
+held 25-35 ms of the browser's own work on top of a 20-30 ms server run.
 """
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 from playwright.sync_api import Page
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 INSTRUMENT_JS = r"""
 (() => {
@@ -74,29 +81,36 @@ class Timed:
 
     total: float  # input -> last chart redrawn (or last DOM change when no chart moved)
     before_send: float  # input -> widget value sent to the server
-    server: float  # sent -> last frame arrived at the network layer: script run + loopback transport
-    render: float  # the rest: the browser drawing what arrived, after the last frame
+    script: float  # the server's stopwatch on the script runs the change started (0 if it sent none)
+    rest: float  # total - before_send - script: messages on loopback, and the browser drawing them
     bytes_received: int
     charts_redrawn: bool
 
 
 class Network:
-    """WebSocket frames as the browser's network layer saw them (Chrome DevTools Protocol).
+    """WebSocket frames as DevTools reports them: when each went out, and the server's stopwatch.
 
-    The in-page recorder sees a frame only when the page's main thread gets to it, which is
-    late while the page is busy drawing; the network layer's timestamps say when it arrived.
+    A server started with ``--browser.gatherUsageStats=true`` ends every script run with a
+    ``page_profile`` message holding the run's execution time; it is decoded here. (With that
+    setting the page also asks data.streamlit.io for its metrics settings once, which fails at once
+    offline and changes nothing after.)
     """
 
     def __init__(self, page: Page) -> None:
         self.sent: list[float] = []  # seconds, the browser's monotonic clock
-        self.received: list[tuple[float, int]] = []
+        self.script_runs: list[tuple[float, float]] = []  # (frame timestamp s, script run ms)
         session = page.context.new_cdp_session(page)
         session.on("Network.webSocketFrameSent", lambda e: self.sent.append(e["timestamp"]))
-        session.on(
-            "Network.webSocketFrameReceived",
-            lambda e: self.received.append((e["timestamp"], len(e["response"].get("payloadData", "")))),
-        )
+        session.on("Network.webSocketFrameReceived", self._received)
         session.send("Network.enable")
+
+    def _received(self, event: dict) -> None:
+        frame = event["response"]
+        if frame.get("opcode") != 2:  # Streamlit's messages are binary frames, base64 in DevTools
+            return
+        message = ForwardMsg.FromString(base64.b64decode(frame.get("payloadData", "")))
+        if message.WhichOneof("type") == "page_profile":
+            self.script_runs.append((event["timestamp"], message.page_profile.exec_time / 1000))  # µs -> ms
 
 
 def instrument(page: Page) -> Network:
@@ -131,8 +145,9 @@ def wait_done(page: Page, since: float, timeout_ms: int = 30_000) -> None:
 def measure(page: Page, since: float, network: Network) -> Timed:
     """Split the interaction that started after ``since`` (call after ``wait_done``).
 
-    The page's sends and the network layer's are the same frames in the same order, so the
-    widget's outgoing frame is found on both sides without comparing clocks.
+    The page's sends and DevTools' are the same frames in the same order, so the widget's
+    outgoing frame is found on both sides without comparing clocks; the script runs reported
+    after it are this change's (a rerun chain, such as a panel rerunning itself, adds up).
     """
     r = page.evaluate("window.__aiml")
     sends = [t for t, _ in r["sends"] if t > since]
@@ -146,13 +161,13 @@ def measure(page: Page, since: float, network: Network) -> Timed:
     end = max([drawn, *(t for t, _ in recvs)])
     page_sends = [t for t, _ in r["sends"]]
     net_send = network.sent[len(network.sent) - len(page_sends) + page_sends.index(first_send)]
-    arrivals = [t for t, _ in network.received if t >= net_send]
-    server = (max(arrivals) - net_send) * 1000 if arrivals else 0.0
+    script = sum(ms for t, ms in network.script_runs if t >= net_send)
+    total, before_send = end - start, first_send - start
     return Timed(
-        total=end - start,
-        before_send=first_send - start,
-        server=server,
-        render=max(0.0, end - start - (first_send - start) - server),
+        total=total,
+        before_send=before_send,
+        script=script,
+        rest=max(0.0, total - before_send - script),
         bytes_received=sum(n for _, n in recvs),
         charts_redrawn=bool(plots),
     )
