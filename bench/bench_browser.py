@@ -6,8 +6,8 @@ For every lesson page: the time from opening the page to its first chart (cold: 
 visit after the server started and finished its background loading; warm: later visits), then,
 for every kind of control on the page (slider, number box, radio, select box, checkbox, button),
 each control of that kind changed a few times, timed from the input event to the chart redrawn.
-Each change is split into the browser before the value is sent, the server's script run (its own
-stopwatch) and the rest (Streamlit's messages on loopback, and the browser drawing them).
+Each change is split into the browser before the value is sent, the server (until its last message
+left, on its own clock: bench/stopwatch_server.py) and the browser drawing what came.
 Budgets (DESIGN.md): input -> chart p95 <= 250 ms, page -> first chart <= 2 s warm.
 ``--write`` replaces this benchmark's section of BENCHMARKS.md.
 """
@@ -15,11 +15,14 @@ Budgets (DESIGN.md): input -> chart p95 <= 250 ms, page -> first chart <= 2 s wa
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import statistics
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import torch
 from playwright.sync_api import Locator, Page
@@ -138,8 +141,18 @@ def controls(page: Page) -> Iterator[tuple[str, str, Action]]:
         yield kind, label, click_action(main.get_by_role("button", name=label, exact=True).first)
 
 
-# The server reports its stopwatch on each run (a page_profile message) only with usage stats on.
-STOPWATCH = ["--browser.gatherUsageStats=true"]
+@contextlib.contextmanager
+def timed_server(**kwargs) -> Iterator[tuple[str, Path]]:
+    """``streamlit_server`` through bench/stopwatch_server.py: its base URL, and the file of its message times."""
+    with tempfile.TemporaryDirectory() as folder:
+        server_log = Path(folder) / "sent.log"
+        server_log.touch()
+        os.environ["AIML_STOPWATCH"] = str(server_log)  # the server process inherits it
+        try:
+            with streamlit_server(launcher="bench.stopwatch_server", **kwargs) as base:
+                yield base, server_log
+        finally:
+            del os.environ["AIML_STOPWATCH"]
 
 
 def time_page(
@@ -168,16 +181,14 @@ def time_page(
             timed = measure(page, since, network)
             by_kind[kind].append(timed)
             if verbose:
-                print(f"  {kind} '{label}' round {round_}: {timed.total:.0f} ms (script {timed.script:.0f})")
-    if by_kind and not any(t.script for times in by_kind.values() for t in times):
-        raise RuntimeError("no page_profile: the server must run with --browser.gatherUsageStats=true")
+                print(f"  {kind} '{label}' round {round_}: {timed.total:.0f} ms (server {timed.server:.0f})")
     return loads, by_kind
 
 
 def summary(times: list[Timed]) -> str:
     totals = [t.total for t in times]
     p50, p95 = statistics.median(totals), percentile(totals, 95)
-    split = [statistics.median(getattr(t, part) for t in times) for part in ("before_send", "script", "rest")]
+    split = [statistics.median(getattr(t, part) for t in times) for part in ("before_send", "server", "browser")]
     kb = statistics.median(t.bytes_received for t in times) / 1024
     parts = " / ".join(f"{ms:.0f}" for ms in split)
     return f"{len(times)} | {p50:.0f} | {p95:.0f} | {p95 / INPUT_BUDGET_MS:.2f} | {parts} | {kb:.0f}"
@@ -185,9 +196,9 @@ def summary(times: list[Timed]) -> str:
 
 def baseline(browser, rounds: int) -> list[Timed]:
     """One slider and one small chart (bench/baseline_app.py): the floor on this machine, this run."""
-    with streamlit_server(script=ROOT / "bench" / "baseline_app.py", options=STOPWATCH) as base:
+    with timed_server(script=ROOT / "bench" / "baseline_app.py") as (base, server_log):
         page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
-        network = instrument(page)
+        network = instrument(page, server_log)
         page.goto(base)
         first_chart_ms(page)
         wait_idle(page)
@@ -209,7 +220,7 @@ def report(rounds: int, only: set[str] | None, verbose: bool = False) -> str:
     floor_p95 = percentile([t.total for t in floor], 95)
     print(f"baseline: {summary(floor)}")
     started: list = []
-    with streamlit_server(started=started, options=STOPWATCH) as base:
+    with timed_server(started=started) as (base, server_log):
         # The first page starts loading MiniLM, GloVe and the search corpus in the background; wait
         # for that to end, or the pages timed first share the cores with it. (Before Playwright's
         # sync API starts, as it holds an event loop of its own.)
@@ -225,7 +236,7 @@ def report(rounds: int, only: set[str] | None, verbose: bool = False) -> str:
                 cold = first_chart_ms(cold_page)
                 wait_idle(cold_page)
                 page = context.new_page()
-                network = instrument(page)
+                network = instrument(page, server_log)
                 loads, by_kind = time_page(page, network, base, entry.url_path, rounds, verbose)
                 page.close()
                 every = [t for kind, times in by_kind.items() if kind != "measurement" for t in times]
@@ -241,7 +252,7 @@ def report(rounds: int, only: set[str] | None, verbose: bool = False) -> str:
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
         f"Chromium headless (software rendering), viewport {WIDTH}×{HEIGHT}"
     )
-    head = "| changes | p50 ms | p95 ms | p95 / 250 ms | before send / script / rest, median ms | KB received |"
+    head = "| changes | p50 ms | p95 ms | p95 / 250 ms | before send / server / browser, median ms | KB received |"
     return "\n".join(
         [
             MARK_BEGIN,
@@ -249,11 +260,11 @@ def report(rounds: int, only: set[str] | None, verbose: bool = False) -> str:
             "",
             f"Machine: {machine}. Each change is timed from the input event (key, click) to the last chart "
             "redrawn (Plotly's `afterplot`), in the page's own clock. *Before send*: the browser until the "
-            "widget value leaves; *script*: the server's own stopwatch on the script run the change started "
-            "(Streamlit's `page_profile`); *rest*: everything else, Streamlit's messages on loopback and the "
-            "browser turning them into DOM and charts (the loopback part is under a millisecond; DevTools' "
-            "frame timestamps, which an earlier version of this table read as network arrival, are taken on "
-            "the page's busy main thread: see the seventh session's findings above). "
+            "widget value leaves; *server*: from then until the server's last message left, on the server's "
+            "own clock (bench/stopwatch_server.py: the script run and Streamlit's messaging); *browser*: the "
+            "rest, the browser turning those messages into DOM and charts (loopback takes under a "
+            "millisecond). An earlier version of this table ended *server* at the last frame DevTools saw "
+            "arrive, which is stamped on the page's busy main thread: see the seventh session's findings. "
             f"{rounds} changes per control, up to {PER_KIND} controls of each kind per page.",
             "",
             f"| page {head} p95 / baseline p95 |",

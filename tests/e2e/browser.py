@@ -43,17 +43,20 @@ def streamlit_server(
     script: Path = ROOT / "app.py",
     started: list[subprocess.Popen] | None = None,
     options: Sequence[str] = (),
+    launcher: str = "streamlit",
 ) -> Iterator[str]:
     """``streamlit run app.py`` (or ``script``) on a free loopback port; yields its base URL, stops it afterwards.
 
     ``started``: a list the server's process is appended to (a benchmark reads its memory).
     ``options``: more ``--section.option=value`` flags for the server.
+    ``launcher``: the module run as ``python -m``; one that takes Streamlit's command line
+    (bench/stopwatch_server.py adds the server's own clock).
     """
     port = free_port()
     command = [
         sys.executable,
         "-m",
-        "streamlit",
+        launcher,
         "run",
         str(script),
         "--server.headless=true",

@@ -7,23 +7,22 @@ An init script records, in the page's own clock (``performance.now()``):
   - each Plotly redraw (``plotly_afterplot``) and any DOM change inside a chart,
   - any DOM change in the main area (metrics, formulas).
 ``measure`` reads them back and splits one change into: the browser before the value is sent,
-the server's script run (its own stopwatch, see ``Network``), and the rest: Streamlit's messages
-crossing loopback and the browser turning them into DOM and charts. Used by bench/bench_browser.py
-and bench/bench_server.py.
+the server (from then until its last message left, on the server's own clock: see
+bench/stopwatch_server.py), and the browser (the rest: turning those messages into DOM and
+charts). Used by bench/bench_browser.py and bench/bench_server.py.
 
-Why not "server = send -> last frame received": DevTools stamps a WebSocket frame when the page's
-main thread takes it (within 0.1 ms of the page's own ``onmessage``, measured), not when it reaches
-the machine. While the page draws the first messages of a rerun, the later ones wait, so that span
-held 25-35 ms of the browser's own work on top of a 20-30 ms server run.
+Why the server's clock: DevTools stamps a WebSocket frame it receives when the page's main thread
+takes it (within 0.1 ms of the page's own ``onmessage``, measured), not when it reaches the
+machine. While the page draws a rerun's first messages the later ones wait, so "send -> last frame
+received" held 25-35 ms of the browser's own work on top of a 20-30 ms server run.
 """
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
+from pathlib import Path
 
 from playwright.sync_api import Page
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 INSTRUMENT_JS = r"""
 (() => {
@@ -81,42 +80,36 @@ class Timed:
 
     total: float  # input -> last chart redrawn (or last DOM change when no chart moved)
     before_send: float  # input -> widget value sent to the server
-    script: float  # the server's stopwatch on the script runs the change started (0 if it sent none)
-    rest: float  # total - before_send - script: messages on loopback, and the browser drawing them
+    server: float  # sent -> the server's last message left (script runs and Streamlit's messaging)
+    browser: float  # the rest: loopback (under a millisecond) and the browser drawing what came
     bytes_received: int
     charts_redrawn: bool
 
 
 class Network:
-    """WebSocket frames as DevTools reports them: when each went out, and the server's stopwatch.
+    """When the page's WebSocket frames went out (DevTools, the monotonic clock), and when the server's left.
 
-    A server started with ``--browser.gatherUsageStats=true`` ends every script run with a
-    ``page_profile`` message holding the run's execution time; it is decoded here. (With that
-    setting the page also asks data.streamlit.io for its metrics settings once, which fails at once
-    offline and changes nothing after.)
+    ``server_log``: the file bench/stopwatch_server.py writes, ``sent <seconds>`` per message.
     """
 
-    def __init__(self, page: Page) -> None:
+    def __init__(self, page: Page, server_log: Path | None = None) -> None:
         self.sent: list[float] = []  # seconds, the browser's monotonic clock
-        self.script_runs: list[tuple[float, float]] = []  # (frame timestamp s, script run ms)
+        self.server_log = server_log
         session = page.context.new_cdp_session(page)
         session.on("Network.webSocketFrameSent", lambda e: self.sent.append(e["timestamp"]))
-        session.on("Network.webSocketFrameReceived", self._received)
         session.send("Network.enable")
 
-    def _received(self, event: dict) -> None:
-        frame = event["response"]
-        if frame.get("opcode") != 2:  # Streamlit's messages are binary frames, base64 in DevTools
-            return
-        message = ForwardMsg.FromString(base64.b64decode(frame.get("payloadData", "")))
-        if message.WhichOneof("type") == "page_profile":
-            self.script_runs.append((event["timestamp"], message.page_profile.exec_time / 1000))  # µs -> ms
+    def server_sends(self) -> list[float]:
+        """When the server wrote each message so far, seconds on the same clock."""
+        if self.server_log is None:
+            raise ValueError("no server log: start the server with bench/stopwatch_server.py")
+        return [float(line.split()[1]) for line in self.server_log.read_text().splitlines() if line.startswith("sent ")]
 
 
-def instrument(page: Page) -> Network:
+def instrument(page: Page, server_log: Path | None = None) -> Network:
     """Install the recorder; call before ``page.goto``."""
     page.add_init_script(INSTRUMENT_JS)
-    return Network(page)
+    return Network(page, server_log)
 
 
 def mark(page: Page) -> float:
@@ -146,8 +139,8 @@ def measure(page: Page, since: float, network: Network) -> Timed:
     """Split the interaction that started after ``since`` (call after ``wait_done``).
 
     The page's sends and DevTools' are the same frames in the same order, so the widget's
-    outgoing frame is found on both sides without comparing clocks; the script runs reported
-    after it are this change's (a rerun chain, such as a panel rerunning itself, adds up).
+    outgoing frame is found on both sides; from there the page's clock converts to the monotonic
+    one, and the server's messages between the send and the end are this change's.
     """
     r = page.evaluate("window.__aiml")
     sends = [t for t, _ in r["sends"] if t > since]
@@ -161,13 +154,15 @@ def measure(page: Page, since: float, network: Network) -> Timed:
     end = max([drawn, *(t for t, _ in recvs)])
     page_sends = [t for t, _ in r["sends"]]
     net_send = network.sent[len(network.sent) - len(page_sends) + page_sends.index(first_send)]
-    script = sum(ms for t, ms in network.script_runs if t >= net_send)
+    end_s = net_send + (end - first_send) / 1000  # the page's end on the monotonic clock
+    server_done = max((t for t in network.server_sends() if net_send <= t <= end_s), default=net_send)
     total, before_send = end - start, first_send - start
+    server = (server_done - net_send) * 1000
     return Timed(
         total=total,
         before_send=before_send,
-        script=script,
-        rest=max(0.0, total - before_send - script),
+        server=server,
+        browser=max(0.0, total - before_send - server),
         bytes_received=sum(n for _, n in recvs),
         charts_redrawn=bool(plots),
     )
