@@ -157,9 +157,9 @@ def model_panel() -> None:
         )
     ranking = "unchanged" if shift.same_order else ("top match kept" if shift.same_top else "top match changed")
     cards = [
-        ("cos(query, its original embedding)", f"{shift.query_cosine:.4f}"),
-        ("‖W − W_r‖_F / ‖W‖_F", percent(shift.weight_error)),
-        ("ranking of the sentences", ranking),
+        frame.Card("cos(query, its original embedding)", f"{shift.query_cosine:.4f}"),
+        frame.Card("‖W − W_r‖_F / ‖W‖_F", percent(shift.weight_error)),
+        frame.Card("ranking of the sentences", ranking),
     ]
     frame.metric_cards(cards, beside=controls, after=chart)
     section.code_panel()
@@ -211,14 +211,14 @@ def lora_panel() -> None:
                 f"{fit.trainable:,} numbers instead of {fit.full:,}."
             )
     cards = [
-        (
+        frame.Card(
             "trainable numbers r(m + n)",
             f"{fit.trainable:,}",
             f"{percent(fit.trainable / fit.full)} of full fine-tuning's {fit.full:,}",
         ),
-        ("‖BA − ΔW*‖ / ‖ΔW*‖, LoRA", percent(fit.error_learned)),
-        ("best possible at rank r (SVD)", percent(fit.error_best)),
-        ("‖BA − best rank-r‖ / ‖best‖", percent(fit.distance_to_best)),
+        frame.Card("‖BA − ΔW*‖ / ‖ΔW*‖, LoRA", percent(fit.error_learned)),
+        frame.Card("best possible at rank r (SVD)", percent(fit.error_best)),
+        frame.Card("‖BA − best rank-r‖ / ‖best‖", percent(fit.distance_to_best)),
     ]
     frame.metric_cards(cards, beside=controls, after=chart)
     section.code_panel()

@@ -81,15 +81,14 @@ class Card(NamedTuple):
     help: str | None = None
 
 
-def metric_cards(cards: Sequence[Card | tuple[str, ...]], *, beside: DeltaGenerator, after: DeltaGenerator) -> None:
-    """A panel's result cards, each a ``Card`` or (label, value[, note]), placed for the screen.
+def metric_cards(cards: Sequence[Card], *, beside: DeltaGenerator, after: DeltaGenerator) -> None:
+    """A panel's result cards, placed for the screen.
 
     On a wide screen: one per row in ``beside``, the column under the controls, next to the chart.
     On a phone that column stacks above the chart, and four cards pushed the chart down ~480 px:
     there they come at the end of ``after`` (the chart's column), two to a row (ui/style.py), so
     the chart comes first.
     """
-    cards = [Card(*card) for card in cards]
     if not viewport.is_narrow():
         for card in cards:
             metric(card.label, card.value, card.note, help=card.help, place=beside)
