@@ -70,7 +70,7 @@ class CausalSelfAttention(nn.Module):
 
     def project(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """Queries, keys and values (B, H, T, D) of x (B, T, C)."""
-        q, k, v = self.qkv(x).chunk(3, dim=-1)  # each (B, T, C)
+        q, k, v = linear(x, self.qkv.weight, self.qkv.bias).chunk(3, dim=-1)  # each (B, T, C)
         return tuple(split_heads(t, self.heads) for t in (q, k, v))  # each (B, H, T, D)
 
     def forward(self, x: torch.Tensor, keep: list | None = None) -> torch.Tensor:
@@ -86,10 +86,8 @@ class CausalSelfAttention(nn.Module):
         Returns the output (B, N, C), or (B, 1, C) for the last position only, and (keys, values)
         (B, H, P + N, D) of every position so far, for the cache.
         """
-        batch, new, width = x.shape
-        qkv = linear(x, self.qkv.weight, self.qkv.bias)  # (B, N, 3C)
-        # The same split as ``project`` (q, k, v, then heads), in one view instead of three.
-        q, k, v = qkv.view(batch, new, 3, self.heads, width // self.heads).permute(2, 0, 3, 1, 4)  # each (B, H, N, D)
+        new = x.shape[1]
+        q, k, v = self.project(x)  # each (B, H, N, D)
         if past is not None:
             k, v = torch.cat([past[0], k], dim=-2), torch.cat([past[1], v], dim=-2)  # each (B, H, P + N, D)
         total = k.shape[-2]
@@ -136,7 +134,7 @@ class Block(nn.Module):
 
         The sampler's path calls the layers' functions on their weights directly: it runs once per
         character drawn, on a handful of positions, where calling each ``nn.Module`` (hooks, attribute
-        lookups) took about 40 % of a step.
+        lookups) is a real share of the work: a whole sample ran 10-18 % faster without it.
         """
         attended, present = self.attn.forward_new(_norm(self.ln1, x), past, last_only)
         x = (x[:, -1:] if last_only else x) + attended  # (B, N or 1, C)

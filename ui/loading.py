@@ -6,7 +6,9 @@ something asks ``page_has_loaded`` first: on a session's first run it answers Fa
 shows what is kept, or says it waits) and a timer reruns the whole page LOAD_SECONDS later, when
 the page has been drawn; from then on it answers True and the page measures whenever asked.
 On a freshly started server the timer also waits for the one-time background load
-(ui/preload.py), which holds the CPU for a few seconds after the first page.
+(ui/preload.py), which holds the CPU for a few seconds after the first page. While the timer is
+pending, the page holds an empty element with the class ``WAITING_CLASS`` (browser tests wait for
+it to go before they touch a control).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from ui import preload
 
 LOAD_SECONDS = 2.5
 LOADED, WAITING, ARMED = "loaded", "waiting", "armed"
+WAITING_KEY = "aiml-waiting-for-load"
+WAITING_CLASS = f"st-key-{WAITING_KEY}"  # the class Streamlit gives the keyed container
 
 
 def page_has_loaded(key: str) -> bool:
@@ -31,9 +35,14 @@ def page_has_loaded(key: str) -> bool:
     def wait() -> None:
         # Its first call, in the page's own run, starts the clock; the timer's call reruns the page.
         if st.session_state.get(key) == ARMED and preload.finished():
+            # Give way first to a change the visitor made since the timer fired: an element call is
+            # where Streamlit starts a waiting run. Merged into this rerun, that change would run
+            # with the timer's older URL and widget values.
+            st.empty()
             st.session_state[key] = LOADED
             st.rerun(scope="app")
         st.session_state[key] = ARMED
 
-    st.fragment(wait, run_every=LOAD_SECONDS)()  # draws nothing
+    with st.container(key=WAITING_KEY):
+        st.fragment(wait, run_every=LOAD_SECONDS)()  # draws nothing
     return False

@@ -44,6 +44,20 @@ def _link_value(key: str) -> str | None:
     return None if value is None else str(value)
 
 
+def _relink(key: str, default: Any) -> None:
+    """Write a control's value back into the URL when the browser's rerun left it out.
+
+    On a busy machine Streamlit's frontend can send a control's new value with the page's previous
+    query string (its rerun reads the address from React state that has not caught up), and nothing
+    writes the new value into the address bar afterwards: a link copied from it opens the old
+    setting. A value that differs from the default yet is missing from the URL is assigned again
+    through session state, and Streamlit's URL binding then writes it with its own serializer.
+    """
+    value = st.session_state.get(key)
+    if value is not None and value != default and key not in st.query_params:
+        st.session_state[key] = value
+
+
 # Notes said inside a folded panel (a phone's "Controls" expander), which frame.controls repeats above it.
 _folded_notes: ContextVar[list[str] | None] = ContextVar("folded_notes", default=None)
 
@@ -152,6 +166,7 @@ def slider(
     if isinstance(stored, (int, float)) and not min_value <= stored <= max_value:
         st.session_state[key] = min(max(stored, min_value), max_value)
     _check_link_number(key, min_value, max_value)
+    _relink(key, value)
     return st.slider(
         label,
         min_value=min_value,
@@ -205,6 +220,7 @@ def log_slider(
         return option if isinstance(option, str) else format_func(option)
 
     _match_link_option(key, options, label_of)
+    _relink(key, value)
     return st.select_slider(
         label, options=list(options), value=value, help=help, format_func=label_of, key=key, bind=BIND
     )
@@ -325,6 +341,7 @@ def choice(
     ``on_change`` runs before the rerun a new choice starts (where other controls' values may be set).
     """
     _match_link_option(key, options, _label_for(labels))
+    _relink(key, value)
     return st.radio(
         label,
         options=list(options),
@@ -354,6 +371,7 @@ def dropdown(
     sensible values depend on it (a surface's start point).
     """
     _match_link_option(key, options, _label_for(labels))
+    _relink(key, value)
     return st.selectbox(
         label,
         options=list(options),
@@ -369,6 +387,7 @@ def dropdown(
 def text(label: str, *, key: str, value: str, height: int = 130, help: str | None = None) -> str:
     """A box of typed text (a matrix, a sentence). What it holds is data to parse, never code to run."""
     page_memory.register(key)
+    _relink(key, value)
     return st.text_area(label, value=value, height=height, help=help, key=key, bind=BIND)
 
 
@@ -380,6 +399,7 @@ def toggle(label: str, *, key: str, value: bool = False, help: str | None = None
     raw = _link_value(key)
     if raw is not None and raw.lower() not in ("true", "false"):
         say_ignored(key, raw, "use true or false.")
+    _relink(key, value)
     return st.checkbox(label, value=value, help=help, key=key, bind=BIND)
 
 
@@ -410,6 +430,7 @@ def several(
             st.session_state[key] = list(value)
         elif chosen != raw:
             st.session_state[key] = list(dict.fromkeys(chosen))
+    _relink(key, list(value))
     if listed:
         return st.multiselect(label, options=list(options), default=list(value), help=help, key=key, bind=BIND)
     return st.pills(

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
+from ui import loading
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("AIML_CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps dialling Google on a closed network.
@@ -181,9 +183,16 @@ def wait_charts(page: Page, timeout_ms: int = 30_000) -> None:
 
 
 def open_lesson(page: Page, url: str) -> None:
-    """Go to a lesson page and wait until its script has finished and every chart is drawn."""
+    """Go to a lesson page and wait until its script has finished and every chart is drawn.
+
+    A page that times something reruns itself once it has loaded (ui/loading.py): wait for that
+    run too, so that a control is not moved while the page measures.
+    """
     page.goto(url)
     wait_idle(page)
+    if page.locator(f".{loading.WAITING_CLASS}").count():
+        page.locator(f".{loading.WAITING_CLASS}").wait_for(state="detached", timeout=60_000)
+        wait_idle(page)
     wait_charts(page)
 
 
