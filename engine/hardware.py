@@ -28,6 +28,7 @@ SWEEP_SECONDS = {"cpu": 8.0, "cuda": 8.0}  # the time budget of one sweep
 POINT_SECONDS = 0.05  # measuring time per point (blocks of calls, after a calibration call)
 MIN_BLOCKS = 3
 ONE_THREAD_BELOW = 0.01  # seconds per call under which a CPU point is also timed on one thread (``_point``)
+ONE_THREAD_FLOPS = 2 * 256**3  # and work under which it always is: a 256 x 256 product, a 16M-element y + a*x
 STREAM_SIZES = {"cpu": [4**k for k in range(5, 13)], "cuda": [4**k for k in range(5, 15)]}  # 1K to 16M / 256M
 STREAM_FLOPS = 2  # out = y + a*x: one multiply and one add per element
 STREAM_TENSORS = 3  # x and y read, out written
@@ -103,9 +104,14 @@ def _time_product(dev: torch.device, size: int, name: str) -> Point:
 
 def _point(run, dev: torch.device, size: int, name: str, flops: int, moved: int) -> Point:
     """Time ``run`` and rate it. A short call on a CPU is timed on one thread too, keeping the faster: with a
-    core held by another program, waiting for the second thread made N = 128 products 1000 times slower."""
+    core held by another program, waiting for the second thread made N = 128 products 1000 times slower.
+
+    Short means little work or little time. Time alone is not enough: while a browser on the same
+    machine drew the page, an N = 64 product took 16 ms on all cores (0.03 GFLOP/s), slow enough to
+    skip the retry that would have measured it at about 50 GFLOP/s.
+    """
     cores, seconds = torch.get_num_threads(), _median_seconds(run, dev)
-    if dev.type == "cpu" and cores > 1 and seconds < ONE_THREAD_BELOW:
+    if dev.type == "cpu" and cores > 1 and (seconds < ONE_THREAD_BELOW or flops <= ONE_THREAD_FLOPS):
         torch.set_num_threads(1)
         try:
             seconds = min(seconds, _median_seconds(run, dev))

@@ -17,6 +17,7 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from engine import hardware
+from engine.device import all_cores
 from engine.hardware import Point, Sweep
 
 
@@ -240,8 +241,18 @@ def test_the_budget_holds_with_real_timing(monkeypatch):
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: there is no second thread to wait for")
-@pytest.mark.parametrize(("all_cores_seconds", "expected"), [(5e-3, 1e-3), (0.5, 0.5)])
-def test_a_short_cpu_call_keeps_the_faster_of_all_cores_and_one_thread(monkeypatch, all_cores_seconds, expected):
+@pytest.mark.parametrize(
+    ("size", "all_cores_seconds", "expected", "one_thread_tried"),
+    [
+        (64, 5e-3, 1e-3, True),  # a short call
+        (64, 0.5, 1e-3, True),  # little work made slow by a busy core: what the retry is for
+        (2048, 5e-3, 1e-3, True),  # much work, done fast
+        (2048, 0.5, 0.5, False),  # much work that takes long: no thread's waits to avoid
+    ],
+)
+def test_a_short_cpu_call_keeps_the_faster_of_all_cores_and_one_thread(
+    monkeypatch, size, all_cores_seconds, expected, one_thread_tried
+):
     threads_seen, before = [], torch.get_num_threads()
 
     def fake_measure(run, **kwargs):
@@ -249,10 +260,10 @@ def test_a_short_cpu_call_keeps_the_faster_of_all_cores_and_one_thread(monkeypat
         return SimpleNamespace(median_seconds=1e-3 if torch.get_num_threads() == 1 else all_cores_seconds)
 
     monkeypatch.setattr(hardware, "measure", fake_measure)
-    (point,) = hardware.matmul_sweep(64, device="cpu").points
+    with all_cores():  # as in a sweep
+        point = hardware._point(lambda: None, torch.device("cpu"), size, "float32", 2 * size**3, 3 * size * size * 4)
     assert point.seconds == expected
-    # One thread is tried only when a call is short: a long one is not held up by a thread's waits.
-    assert threads_seen == ([os.cpu_count(), 1] if all_cores_seconds < hardware.ONE_THREAD_BELOW else [os.cpu_count()])
+    assert threads_seen == ([os.cpu_count(), 1] if one_thread_tried else [os.cpu_count()])
     assert torch.get_num_threads() == before
 
 
