@@ -3,7 +3,7 @@
 import streamlit as st
 
 from engine import hardware
-from engine.device import resolve_device
+from engine.device import describe_device, resolve_device
 from ui import frame, loading, widgets
 from viz import hardware as charts
 
@@ -62,7 +62,14 @@ def skipped_note(sweep) -> None:
 
 
 def when(sweep) -> str:
-    return f"Measured on {sweep.device_label} at {sweep.measured_at}, in {sweep.spent_seconds:.1f} s."
+    said = f"Measured on {sweep.device_label} at {sweep.measured_at}, in {sweep.spent_seconds:.1f} s."
+    lessons = describe_device(sweep.device).label
+    if lessons != sweep.device_label:  # the sidebar names the lessons' threads; a benchmark takes every core
+        said += (
+            f" The other lessons compute on {lessons} (the sidebar): their tensors are small, and a second "
+            "thread would mostly wait for a core."
+        )
+    return said
 
 
 def count(value: int) -> str:
@@ -128,11 +135,12 @@ def throughput(ready: bool):
         return None
     with plot:
         section.chart(charts.throughput_figure(sweep))
-    with controls:
-        for name in sweep.dtypes:
-            best = sweep.best(name)
-            if best is not None:
-                frame.metric(f"best {name} (GFLOP/s)", f"{best.gflops:.4g}", f"at N = {best.size:,}")
+    bests = [best for best in map(sweep.best, sweep.dtypes) if best is not None]
+    frame.metric_cards(
+        [frame.Card(f"best {best.dtype} (GFLOP/s)", f"{best.gflops:.4g}", f"at N = {best.size:,}") for best in bests],
+        beside=controls,
+        after=plot,
+    )
     smallest, biggest = sweep.points[0], max(sweep.points, key=lambda p: p.size)
     st.markdown(
         f"At N = {smallest.size} a product does {smallest.intensity:.3g} FLOPs per byte it must move; at "
@@ -168,9 +176,14 @@ def elementwise(ready: bool):
     with plot:
         section.chart(charts.elementwise_figure(stream))
     largest, fastest = max(stream.points, key=lambda p: p.size), stream.best()
-    with controls:
-        frame.metric(f"GB/s at {largest.size:,} elements", f"{largest.gbs:.4g}")
-        frame.metric("GFLOP/s there", f"{largest.gflops:.3g}")
+    frame.metric_cards(
+        [
+            frame.Card(f"GB/s at {largest.size:,} elements", f"{largest.gbs:.4g}"),
+            frame.Card("GFLOP/s there", f"{largest.gflops:.3g}"),
+        ],
+        beside=controls,
+        after=plot,
+    )
     st.markdown(
         f"At {largest.size:,} elements the vectors are far larger than any cache: {largest.gbs:.3g} GB/s is "
         f"main memory's pace, and it gives only {largest.gflops:.3g} GFLOP/s, because each byte carries "
@@ -239,10 +252,10 @@ def calculator(sweep) -> None:
         return
     with plot:
         section.chart(charts.flops_figure(cost))
-    with controls:
-        frame.metric("forward FLOPs per token", f"{cost.flops_per_token:.3g}")
-        if cost.seconds is not None:
-            frame.metric(f"time for {count(tokens)} tokens", seconds_text(cost.seconds))
+    cards = [frame.Card("forward FLOPs per token", f"{cost.flops_per_token:.3g}")]
+    if cost.seconds is not None:
+        cards.append(frame.Card(f"time for {count(tokens)} tokens", seconds_text(cost.seconds)))
+    frame.metric_cards(cards, beside=controls, after=plot)
     n_layers, d_model, _, _, d_ff = hardware.PRESETS[preset]
     at_speed = (
         f"at {fastest.gflops:.4g} GFLOP/s (the fastest {fastest.dtype} product measured, N = {fastest.size:,}) "

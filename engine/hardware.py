@@ -28,7 +28,9 @@ SWEEP_SECONDS = {"cpu": 8.0, "cuda": 8.0}  # the time budget of one sweep
 POINT_SECONDS = 0.05  # measuring time per point (blocks of calls, after a calibration call)
 MIN_BLOCKS = 3
 ONE_THREAD_BELOW = 0.01  # seconds per call under which a CPU point is also timed on one thread (``_point``)
-ONE_THREAD_FLOPS = 2 * 256**3  # and work under which it always is: a 256 x 256 product, a 16M-element y + a*x
+# Work up to which it always is: a 512 x 512 product, and every CPU size of y + a*x. With a browser
+# drawing the page on the same 2-core machine, N = 512 read 13 GFLOP/s on all cores against ~60 alone.
+ONE_THREAD_FLOPS = 2 * 512**3
 STREAM_SIZES = {"cpu": [4**k for k in range(5, 13)], "cuda": [4**k for k in range(5, 15)]}  # 1K to 16M / 256M
 STREAM_FLOPS = 2  # out = y + a*x: one multiply and one add per element
 STREAM_TENSORS = 3  # x and y read, out written

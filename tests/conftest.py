@@ -20,7 +20,15 @@ configure_threads()
 NO_GPU_REASON = "no CUDA GPU on this machine (torch.cuda.is_available() is False)"
 
 
+# Tests that start a server or a browser, or time something: `python -m tests` runs them one at a
+# time after the others, which it spreads over the cores (a busy neighbour would skew a timing).
+ALONE_TEST_FOLDERS = ("e2e", "deploy")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.parent.name in ALONE_TEST_FOLDERS:
+            item.add_marker(pytest.mark.alone)
     if torch.cuda.is_available():
         return
     skip = pytest.mark.skip(reason=NO_GPU_REASON)

@@ -14,6 +14,7 @@ once per browser tab. Nothing comes from the internet.
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import plotly
@@ -79,9 +80,15 @@ def install_plotly_js() -> Path:
     target = STATIC_DIR / PLOTLY_JS
     if not target.exists():
         STATIC_DIR.mkdir(exist_ok=True)
-        partial = target.with_suffix(".part")
-        shutil.copyfile(_PLOTLY_SOURCE, partial)
-        partial.replace(target)  # atomic: a browser never gets half a file
+        # A copy of this process's own (several servers or test workers may start at once), then an
+        # atomic rename: a browser never gets half a file.
+        with (
+            tempfile.NamedTemporaryFile(dir=STATIC_DIR, suffix=".part", delete=False) as partial,
+            _PLOTLY_SOURCE.open("rb") as source,
+        ):
+            shutil.copyfileobj(source, partial)
+        Path(partial.name).chmod(0o644)  # a temporary file starts private; this one is served
+        Path(partial.name).replace(target)
     return target
 
 

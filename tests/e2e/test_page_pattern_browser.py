@@ -23,32 +23,6 @@ def expect_folded_for_a_phone(page) -> None:
     expect(page.locator(f'[data-testid="stExpander"]:has(.{FOLDED_MARK}) details[open]')).to_have_count(0)
 
 
-@pytest.mark.parametrize("entry", PAGES, ids=[p.url_path for p in PAGES])
-def test_nothing_overflows_a_phone_screen(app_url, browser, entry):
-    phone = browser.new_page(viewport={"width": 420, "height": 900})
-    try:
-        phone.goto(f"{app_url}/{entry.url_path}")
-        wait_idle(phone)
-        wait_charts(phone)
-        assert horizontal_overflow(phone) == []
-    finally:
-        phone.close()
-
-
-@pytest.mark.parametrize("entry", PAGES, ids=[p.url_path for p in PAGES])
-def test_each_page_names_its_tab_and_loads_nothing_from_the_internet(app_url, page, entry):
-    outside = []
-    # blob: URLs of the app's own origin are the component scripts Streamlit sends inline.
-    local = (app_url, f"blob:{app_url}")
-    page.on("request", lambda request: None if request.url.startswith(local) else outside.append(request.url))
-    page.goto(f"{app_url}/{entry.url_path}")
-    wait_idle(page)
-    expect(page).to_have_title(f"{entry.title} · AI Math Lab")
-    favicon = page.locator("link[rel*=icon]").first.get_attribute("href")
-    assert not favicon.startswith("http") or favicon.startswith(app_url), favicon
-    assert outside == []
-
-
 def from_vectors_to_matmul(page, vectors_url: str) -> None:
     """Open Vectors at ``vectors_url``, then Matrix multiplication through the sidebar."""
     page.goto(vectors_url)
@@ -78,17 +52,31 @@ def test_back_and_forward_keep_each_pages_settings(app_url, page):
 
 
 @pytest.mark.parametrize("entry", PAGES, ids=[p.url_path for p in PAGES])
-def test_on_a_phone_the_controls_fold_away_and_the_chart_comes_first(app_url, browser, entry):
+def test_on_a_phone_every_page_fits_folds_its_controls_and_names_its_tab(app_url, browser, entry):
+    # One phone load per page checks all of the page pattern's narrow-screen rules (each load is
+    # about 4 s of the suite): the tab's title, nothing fetched from the internet, the controls
+    # folded away and opened by a tap, and nothing sticking out sideways, folded or open.
     phone = browser.new_page(viewport={"width": 420, "height": 900})
+    outside = []
+    # blob: URLs of the app's own origin are the component scripts Streamlit sends inline.
+    local = (app_url, f"blob:{app_url}")
+    phone.on("request", lambda request: None if request.url.startswith(local) else outside.append(request.url))
     try:
         phone.goto(f"{app_url}/{entry.url_path}")
         wait_idle(phone)
+        expect(phone).to_have_title(f"{entry.title} · AI Math Lab")
+        favicon = phone.locator("link[rel*=icon]").first.get_attribute("href")
+        assert not favicon.startswith("http") or favicon.startswith(app_url), favicon
+
         main = phone.get_by_test_id("stMain")
         controls = main.get_by_test_id("stExpander").filter(has_text="Controls").first
         expect(controls).to_be_visible()
         # The run for the phone's width folds them; a slow page (the tiny GPT trains first) may still be
         # on the run drawn for a wide screen when the page first goes idle.
         expect(controls.locator(f".{FOLDED_MARK}")).to_be_attached(timeout=30_000)
+        wait_idle(phone)
+        wait_charts(phone)
+        assert horizontal_overflow(phone) == []
         hidden_input = controls.locator(
             "[data-testid=stSlider], [data-testid=stNumberInput], [data-testid=stRadio], [data-testid=stSelectbox], "
             "[data-testid=stTextArea]"
@@ -96,6 +84,8 @@ def test_on_a_phone_the_controls_fold_away_and_the_chart_comes_first(app_url, br
         expect(hidden_input.first).to_be_hidden()
         controls.get_by_text("Controls").click()
         expect(hidden_input.first).to_be_visible()
+        assert horizontal_overflow(phone) == [], "with the controls open"
+        assert outside == []
     finally:
         phone.close()
 

@@ -13,6 +13,9 @@ from torch.utils import benchmark
 from engine import matmul
 from engine.timing import MIN_BLOCK_SECONDS, measure
 
+# Ratios of two timings: a test beside them on the other core would skew one more than the other.
+pytestmark = pytest.mark.alone
+
 
 def torch_timer_seconds(size: int) -> float:
     """torch.utils.benchmark's median for an N x N float32 matmul, with the threads the engine times with."""
