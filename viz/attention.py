@@ -277,14 +277,14 @@ def entropy_by_width(result, *, current: tuple[int, float] | None = None) -> go.
     traces = [
         line(
             dims,
-            result.scaled_bits,
+            result.scaled_bits.tolist(),
             name="softmax(q·k / √d_k)",
             color=VECTOR_A,
             hovertemplate="d_k = %{x}<br>%{y:.3f} bits<extra>scaled</extra>",
         ),
         line(
             dims,
-            result.unscaled_bits,
+            result.unscaled_bits.tolist(),
             name="softmax(q·k), unscaled",
             color=NEGATIVE,
             hovertemplate="d_k = %{x}<br>%{y:.3f} bits<extra>unscaled</extra>",
