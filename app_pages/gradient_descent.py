@@ -200,8 +200,8 @@ frame.try_this(
 )
 frame.where_in_ai(
     [
-        "**Every network** is trained by one of these: SGD with momentum for many vision models, Adam/AdamW "
-        "for transformers and LLMs.",
+        "**Most networks** are trained by one of these or a close relative: SGD with momentum for many vision "
+        "models, Adam/AdamW for transformers and LLMs.",
         "**The learning rate** is the first hyperparameter anyone tunes; schedules warm it up and decay it "
         "because the right stride changes during training.",
         "**Mini-batches** make gradients noisy, like the noise slider: noise is cheap, and it helps escape "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.parts import BOTTOM_LEGEND, TICK_FONT, class_points, line, vertical_marker
+from viz.parts import BOTTOM_LEGEND, COLORBAR, TICK_FONT, class_points, line, vertical_marker
 from viz.theme import VECTOR_A, VECTOR_B, figure
 
 CLASS_COLORS = (VECTOR_B, VECTOR_A)  # class 0 orange, class 1 blue, as the boundary's two sides
@@ -15,6 +15,7 @@ PROBABILITY_SCALE = [[0.0, "#E69F00"], [0.5, "#FFFFFF"], [1.0, "#0072B2"]]
 # about the same in both layouts: 326 px beside the curves at 1440 px, 354 px on a 420 px phone. A fixed
 # 480 px figure left about 200 px of it empty. The rest is the top margin and the two-row legend below.
 BOUNDARY_PLOT_WIDTH_PX, BOUNDARY_FRAME_PX = 350, 108
+COLORBAR_STRIP_PX = 30  # above the boundary plot, for its colour key
 LAYER_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00"]
 
 
@@ -36,7 +37,23 @@ def boundary_figure(training, index: int) -> go.Figure:
             zmax=1,
             colorscale=PROBABILITY_SCALE,
             opacity=0.75,
-            showscale=False,
+            # The colour key sits above the plot, in a strip of its own (COLORBAR_STRIP_PX), so the
+            # equal-axes plot keeps the width and height it had without it.
+            colorbar={
+                **COLORBAR,
+                "orientation": "h",
+                "yref": "container",
+                "y": 1,
+                "yanchor": "top",
+                "ypad": 4,
+                "x": 1,
+                "xanchor": "right",
+                "len": 150,
+                "lenmode": "pixels",
+                "thickness": 8,
+                "tickvals": [0, 0.5, 1],
+                "title": {"text": "P(class 1)", "font": TICK_FONT},
+            },
             name="P(class 1)",
             hovertemplate="(%{x:.2f}, %{y:.2f})<br>P(class 1) = %{z:.3f}<extra></extra>",
         ),
@@ -74,9 +91,9 @@ def boundary_figure(training, index: int) -> go.Figure:
             range=[y_min, y_max], tickfont=TICK_FONT, scaleanchor="x", scaleratio=1, showgrid=False, constrain="domain"
         ),
         "legend": BOTTOM_LEGEND,
-        "margin": dict(l=10, r=10, t=10, b=60),
+        "margin": dict(l=10, r=10, t=10 + COLORBAR_STRIP_PX, b=60),
     }
-    return figure(traces, layout, height=round(min(max(height, 260), 480)))
+    return figure(traces, layout, height=round(min(max(height, 260), 480)) + COLORBAR_STRIP_PX)
 
 
 def _train_and_test(training, what: str, number: str) -> list[dict]:

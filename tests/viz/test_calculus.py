@@ -56,3 +56,23 @@ def test_error_chart_rings_each_best_step_and_marks_your_h():
         line = trace(fig, f"{c.method}, {c.dtype}")
         np.testing.assert_allclose(line.y, c.errors)
     assert fig.layout.shapes[0].x0 == 0.01
+
+
+def test_the_decision_boundary_map_has_a_colour_key_and_keeps_its_plot_area():
+    # Every heatmap in the app has a colour bar; this one's sits in a strip above the plot, so the
+    # equal-axes plot keeps the area it had without one (tests/e2e: the plot fills its frame).
+    from engine import training
+    from viz import training as training_charts
+
+    d = training.DEFAULTS
+    run = training.train(
+        d["kind"], d["points"], d["noise"], 0, d["hidden_layers"], d["width"], d["activation"], d["optimizer"],
+        d["lr"], d["batch_size"], d["weight_decay"], d["clip"], d["clip_norm"], 20,
+    )  # fmt: skip
+    fig = validated(training_charts.boundary_figure(run, -1))
+    (heat,) = [t for t in fig.data if t.type == "heatmap"]
+    assert heat.showscale is not False and heat.colorbar.title.text == "P(class 1)"
+    assert (heat.zmin, heat.zmax) == (0, 1)
+    strip = training_charts.COLORBAR_STRIP_PX
+    assert fig.layout.margin.t - strip == 10
+    assert 260 <= fig.layout.height - strip <= 480  # the strip comes on top of the figure's usual height
