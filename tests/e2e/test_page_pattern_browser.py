@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app_pages.catalog import lesson_pages
+from engine import linear_maps
 from tests.e2e.browser import horizontal_overflow, streamlit_server, wait_charts, wait_idle
 from ui.style import CONTROLS_MARK, FOLDED_MARK, UNFOLDED_MARK
 
@@ -235,3 +236,23 @@ def test_no_parent_frame_may_steer_the_app(app_url):
     # An empty list leaves that channel closed, and no outside page can stop or rerun the app.
     with urllib.request.urlopen(f"{app_url}/_stcore/host-config", timeout=10) as response:
         assert json.load(response)["allowedOrigins"] == []
+
+
+def test_on_a_phone_the_linear_map_presets_wait_in_the_folded_controls_and_wrap_when_opened(app_url, browser):
+    # The phone: the eight preset buttons stacked 450 px above the chart. Folded, they take no
+    # room; opened, they wrap several to a row.
+    phone = browser.new_page(viewport={"width": 420, "height": 900})
+    try:
+        phone.goto(f"{app_url}/linear-maps")
+        wait_idle(phone)
+        expect_folded_for_a_phone(phone)
+        main = phone.get_by_test_id("stMain")
+        presets = [main.get_by_role("button", name=name, exact=True) for name in linear_maps.PRESETS]
+        expect(presets[0]).to_be_hidden()
+        main.locator("summary").filter(has_text="Controls").first.click()
+        expect(presets[-1]).to_be_visible()
+        boxes = [button.bounding_box() for button in presets]
+        top, bottom = min(b["y"] for b in boxes), max(b["y"] + b["height"] for b in boxes)
+        assert bottom - top <= 200, f"{len(boxes)} presets take {bottom - top:.0f} px"
+    finally:
+        phone.close()
