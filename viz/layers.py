@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.parts import BOTTOM_LEGEND, TICK_FONT, class_points, heatmap, matrix_axes, panel_title
+from viz.parts import BOTTOM_LEGEND, TICK_FONT, class_points, heatmap, margin_colorbar, matrix_axes, panel_title
 from viz.planes import extent, grid_trace
 from viz.theme import GRID, VECTOR_A, VECTOR_B, diverging_limits, figure
 
@@ -244,8 +244,7 @@ def forward_panels(forward) -> list[PanelRow]:
     ticks = (_tick_step(cell, 16), _tick_step(cell, 24))
     # Under the panel and about as wide (at least wide enough for its labels): in the bottom margin,
     # so it does not change the cell size.
-    colorbar = dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0.5, xanchor="center")
-    colorbar.update(lenmode="pixels", thickness=8, nticks=5, tickangle=0, ypad=2)
+    colorbar = margin_colorbar("bottom", x=0.5, xanchor="center", tickangle=0, ypad=2)
     rows = []
     for (caption, tensors), row_shares in zip(layers, shares, strict=True):
         figures = [

@@ -205,6 +205,22 @@ TEXT_SIZE = 12  # px
 COLORBAR = dict(thickness=10, outlinewidth=0, tickfont=dict(size=11), nticks=5, xpad=4)  # slim, at the right
 
 
+def margin_colorbar(edge: str, **more) -> dict:
+    """A slim horizontal colour bar in the figure's top or bottom margin (placed in container
+    coordinates), so adding it leaves the plot area's size alone. ``more``: its length, x, ticks, title."""
+    y, anchor = {"top": (1, "top"), "bottom": (0, "bottom")}[edge]
+    return {
+        **COLORBAR,
+        "orientation": "h",
+        "yref": "container",
+        "y": y,
+        "yanchor": anchor,
+        "lenmode": "pixels",
+        "thickness": 8,
+        **more,
+    }
+
+
 def heatmap(
     matrix: np.ndarray,
     *,

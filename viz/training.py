@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.parts import BOTTOM_LEGEND, COLORBAR, TICK_FONT, class_points, line, vertical_marker
+from viz.parts import BOTTOM_LEGEND, TICK_FONT, class_points, line, margin_colorbar, vertical_marker
 from viz.theme import VECTOR_A, VECTOR_B, figure
 
 CLASS_COLORS = (VECTOR_B, VECTOR_A)  # class 0 orange, class 1 blue, as the boundary's two sides
@@ -39,21 +39,15 @@ def boundary_figure(training, index: int) -> go.Figure:
             opacity=0.75,
             # The colour key sits above the plot, in a strip of its own (COLORBAR_STRIP_PX), so the
             # equal-axes plot keeps the width and height it had without it.
-            colorbar={
-                **COLORBAR,
-                "orientation": "h",
-                "yref": "container",
-                "y": 1,
-                "yanchor": "top",
-                "ypad": 4,
-                "x": 1,
-                "xanchor": "right",
-                "len": 150,
-                "lenmode": "pixels",
-                "thickness": 8,
-                "tickvals": [0, 0.5, 1],
-                "title": {"text": "P(class 1)", "font": TICK_FONT},
-            },
+            colorbar=margin_colorbar(
+                "top",
+                x=1,
+                xanchor="right",
+                len=150,
+                ypad=4,
+                tickvals=[0, 0.5, 1],
+                title={"text": "P(class 1)", "font": TICK_FONT},
+            ),
             name="P(class 1)",
             hovertemplate="(%{x:.2f}, %{y:.2f})<br>P(class 1) = %{z:.3f}<extra></extra>",
         ),

@@ -7,9 +7,10 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from engine import derivatives
+from engine import derivatives, training
 from ui.compute import to_host
 from viz import calculus as charts
+from viz import training as training_charts
 
 
 def validated(fig: go.Figure) -> go.Figure:
@@ -61,9 +62,6 @@ def test_error_chart_rings_each_best_step_and_marks_your_h():
 def test_the_decision_boundary_map_has_a_colour_key_and_keeps_its_plot_area():
     # Every heatmap in the app has a colour bar; this one's sits in a strip above the plot, so the
     # equal-axes plot keeps the area it had without one (tests/e2e: the plot fills its frame).
-    from engine import training
-    from viz import training as training_charts
-
     d = training.DEFAULTS
     run = training.train(
         d["kind"], d["points"], d["noise"], 0, d["hidden_layers"], d["width"], d["activation"], d["optimizer"],
