@@ -140,7 +140,8 @@ frame.try_this(
 )
 frame.where_in_ai(
     [
-        "**Every classifier** is trained with this loop: forward pass, cross-entropy, backward pass, optimizer step.",
+        "**Every neural-network classifier** is trained with this loop: forward pass, cross-entropy, backward "
+        "pass, optimizer step.",
         "**Held-out test data** is how every model is judged; the gap between train and test accuracy is the "
         "first sign of overfitting.",
         "**Gradient clipping** is standard in training transformers and RNNs, where a single bad batch can "
