@@ -14,7 +14,7 @@ import streamlit as st
 
 from app_pages.catalog import HOME, SECTIONS
 from engine.device import configure_threads, use_lesson_threads, warm_up
-from ui import chart, nodelay, page_memory, path, preload, style, viewport, widgets
+from ui import chart, nodelay, page_memory, path, preload, slices, style, viewport, widgets
 from ui.sidebar import device_panel
 
 # A local icon: an emoji or Material icon would be fetched from the internet by the browser.
@@ -64,3 +64,4 @@ device_panel()
 navigation.run()
 path.footer(navigation.url_path)
 preload.first_page_drawn()
+slices.rerun_if_asked()  # last: unfinished work goes on once the whole page is drawn

@@ -70,11 +70,14 @@ def train_panel() -> None:
     # Off, clipping never reads its norm: the training is the same whatever that slider says, so moving it
     # finds the cached one instead of training again.
     used_norm = clip_norm if clip else D["clip_norm"]
-    run = section.run(
-        training.train,
+    # Trained in slices of time (ui/slices.py: 50 ms, then 200 ms): each run draws the network as far as it
+    # has got, so the boundary forms on screen, and a control moved meanwhile waits one slice at most.
+    run = section.run_in_slices(
+        training.start_training,
         kind, points, noise, seed, layers, width, act, optimizer, lr, batch, decay, clip, used_norm, steps,
-        cache=True,
-        progress=f"Training {steps} steps",
+        advance=training.train_steps,
+        record=training.recorded,
+        so_far=lambda record: f"training: step {record.trained:,} of {record.steps:,}",
     )  # fmt: skip
     if run is None:
         return
@@ -113,8 +116,10 @@ def train_panel() -> None:
     st.markdown("**Gradient norm per layer, every step** (before clipping)")
     section.chart(charts.gradient_norm_figure(run, int(snapshot_steps[index]), clip_norm if clip else None))
     if clip:
-        st.caption(f"Clipping scaled the gradient down at {int(np.asarray(run.clipped).sum()):,} of {steps:,} steps.")
-    section.code_panel()
+        clipped = int(np.asarray(run.clipped).sum())
+        st.caption(f"Clipping scaled the gradient down at {clipped:,} of {run.trained:,} steps.")
+    section.code_panel(key="code-train")
+    section.keep_going()
 
 
 train_panel()
@@ -131,6 +136,8 @@ frame.try_this(
         "gradient norms get capped (black dots).",
         "Spirals are hard: the default 2×8 ReLU reaches under 90 % in 300 steps; try 3 layers of 16 with tanh "
         "and 1000 steps.",
+        "Give it a long run — 2000 steps of batch 512 on 4 layers of 32 — and the page draws the network about "
+        "four times a second while it trains. Move any control meanwhile: it starts on the new setting at once.",
         "Set noise to 0.5 and points to 100: train loss keeps falling while test loss turns back up after about "
         "50 steps — overfitting. Weight decay 0.01 (with Adam) holds the test loss down.",
         "Open the Code panel: backpropagation is written out there, layer by layer — δ times W, times σ'(z), "

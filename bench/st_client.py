@@ -198,15 +198,21 @@ class Run:
     status: int | None = None
     bytes: int = 0  # delta bytes received, ref_hash references included
     elements: int = 0
-    # The server's own stopwatch on the script (or fragment) run, without transport: Streamlit sends it
-    # in a page_profile message when the server runs with --browser.gatherUsageStats=true.
-    script_ms: float | None = None
+    # The server's own stopwatch on each script (or fragment) run, without transport: Streamlit sends it
+    # in a page_profile message when the server runs with --browser.gatherUsageStats=true. A run that asks
+    # for another (st.rerun: work drawn as it goes, ui/slices.py) is followed by it before the chain ends.
+    script_runs_ms: list[float] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
     controls_drawn: set[str] = field(default_factory=set)
     query_strings: list[str] = field(default_factory=list)  # page_info_changed, in order
     texts: list[str] = field(default_factory=list)  # markdown and metric text drawn, in order
     fragments: set[str] = field(default_factory=set)  # fragment ids whose elements came ("" for the page)
     _output: Any = field(default_factory=hashlib.sha256)
+
+    @property
+    def script_ms(self) -> float | None:
+        """The whole chain's script time, or None if no page_profile came."""
+        return sum(self.script_runs_ms) if self.script_runs_ms else None
 
     @property
     def fingerprint(self) -> str:
@@ -420,7 +426,7 @@ class Session:
             run.bytes += size
             self._receive_delta(message, run)
         elif kind == "page_profile" and run is not None:
-            run.script_ms = (run.script_ms or 0.0) + message.page_profile.exec_time / 1000  # µs; a rerun chain adds up
+            run.script_runs_ms.append(message.page_profile.exec_time / 1000)  # µs
         elif kind == "script_finished" and run is not None:
             run.status = message.script_finished
             if message.script_finished in DONE:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from types import MappingProxyType
 
@@ -214,25 +214,243 @@ def _forward(layers: list[Layer], act: Callable, x: torch.Tensor) -> tuple[list,
 
 @dataclass(frozen=True)
 class Training:
+    """What a training run recorded: all of it once ``trained == steps``, the steps so far before that."""
+
     dataset: Dataset
-    steps: int
+    steps: int  # planned
+    trained: int  # done so far
     batch_size: int  # as used: at most the size of the training set
     layer_names: tuple[str, ...]  # "layer 1 (2→8)", ..., "output (8→1)"
     parameters: int  # weights and biases in the network
     grid_x: torch.Tensor  # (G,) over the data set's view box
     grid_y: torch.Tensor  # (G,)
-    snapshot_steps: torch.Tensor  # (S,) int64: 0 (before training), every snapshot_every steps, and steps
+    snapshot_steps: torch.Tensor  # (S,) int64: 0 (before training), every snapshot_every steps, and the last
     snapshot_probs: torch.Tensor  # (S, G, G) P(class 1) = sigmoid(logit); [s, i, j] at (grid_x[j], grid_y[i])
     train_loss: torch.Tensor  # (S,) mean BCE on the whole training set
     test_loss: torch.Tensor  # (S,)
     train_acc: torch.Tensor  # (S,) share predicted right: class 1 where the logit is > 0
     test_acc: torch.Tensor  # (S,)
-    batch_loss: torch.Tensor  # (steps,) the loss of the batch each step trained on
-    grad_norms: torch.Tensor  # (steps, L) per linear layer ‖(∂L/∂W, ∂L/∂b)‖, before clipping
-    clipped: torch.Tensor  # (steps,) bool: clipping scaled the gradient down at that step
+    batch_loss: torch.Tensor  # (trained,) the loss of the batch each step trained on
+    grad_norms: torch.Tensor  # (trained, L) per linear layer ‖(∂L/∂W, ∂L/∂b)‖, before clipping
+    clipped: torch.Tensor  # (trained,) bool: clipping scaled the gradient down at that step
     final_test_acc: float
     diverged_at: int | None  # first step whose loss or gradient is not finite, if any
     final_weights: dict[str, torch.Tensor]  # state_dict of the trained network, for build_mlp(...)
+
+
+@dataclass(eq=False)
+class TrainingState:
+    """A training part way through: what ``train_steps`` moves on and ``recorded`` reads.
+
+    The page trains in short slices across reruns (ui/slices.py) and draws the network after each,
+    so a run can stop after any snapshot and go on later with the same numbers as in one go.
+    """
+
+    dataset: Dataset
+    steps: int  # planned
+    every: int  # a snapshot every this many steps, and after the last one
+    batch_size: int
+    optimizer: str
+    lr: float
+    weight_decay: float
+    clip: bool
+    clip_norm: float
+    act: Callable
+    slope: Callable
+    linears: list[nn.Linear]
+    layer_names: tuple[str, ...]
+    weight_names: tuple[str, ...]  # the network's state_dict keys, in theta's order
+    theta: torch.Tensor  # every weight and bias in one vector, in model.parameters() order
+    grad: torch.Tensor
+    layer_rows: torch.Tensor  # row l is 1 over layer l's slice of theta
+    rows: torch.Tensor | None  # (steps, batch) training rows of each step; None once every step is done
+    x_eval: torch.Tensor  # the training points, the test points and the grid, where snapshots are evaluated
+    grid_x: torch.Tensor
+    grid_y: torch.Tensor
+    memory: dict = field(default_factory=dict)  # the optimizer's state between steps (Adam's moments)
+    trained: int = 0
+    waiting: list[torch.Tensor] = field(default_factory=list)  # snapshots (theta) not yet evaluated
+    evaluated: list[torch.Tensor] = field(default_factory=list)  # each snapshot's logits at x_eval
+    batch_losses: list[torch.Tensor] = field(default_factory=list)  # per slice: each step's batch loss
+    squared_norms: list[torch.Tensor] = field(default_factory=list)  # per step: each layer's ‖g‖²
+    clipped: list[torch.Tensor] = field(default_factory=list)
+
+    @property
+    def finished(self) -> bool:
+        return self.trained == self.steps
+
+
+def start_training(
+    kind: str,
+    points: int,
+    noise: float,
+    seed: int,
+    hidden_layers: int,
+    width: int,
+    activation: str,
+    optimizer: str,
+    lr: float,
+    batch_size: int,
+    weight_decay: float,
+    clip: bool,
+    clip_norm: float,
+    steps: int,
+    snapshot_every: int = 10,
+    *,
+    test_share: float = 0.3,
+    device=None,
+) -> TrainingState:
+    """Everything before the first step: the data, the untrained network (snapshot 0) and each step's batch.
+
+    One ``seed`` fixes the data, the split, the initial weights and the batch order.
+    """
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"Unknown optimizer '{optimizer}'; choose one of: {', '.join(OPTIMIZERS)}.")
+    lr = number_in_range("The learning rate", lr, *LR_RANGE)
+    requested_batch = int_in_range("The batch size", batch_size, *BATCH_RANGE)
+    weight_decay = number_in_range("The weight decay", weight_decay, *WEIGHT_DECAY_RANGE)
+    if clip not in (True, False):
+        raise ValueError(f"Gradient clipping is on or off (True or False), not {clip!r}.")
+    clip_norm = number_in_range("The clipping norm", clip_norm, *CLIP_NORM_RANGE)
+    steps = int_in_range("The number of steps", steps, *STEPS_RANGE)
+    every = int_in_range("The snapshot interval", snapshot_every, *STEPS_RANGE)
+    snapshots = len(range(0, steps, every)) + 1  # 0, every, 2·every, ... and the last step
+    if snapshots > MAX_SNAPSHOTS:
+        raise ValueError(
+            f"A snapshot every {every} steps would keep {snapshots} snapshots; the limit is "
+            f"{MAX_SNAPSHOTS}, so take one every {math.ceil(steps / (MAX_SNAPSHOTS - 1))} steps or more."
+        )
+    dev = resolve_device(device)
+    data = make_dataset(kind, points, noise, seed, test_share, device=dev)
+    model = build_mlp(hidden_layers, width, activation, seed).to(dev)
+    linears = [m for m in model if isinstance(m, nn.Linear)]
+    names = [f"layer {i + 1} ({m.in_features}→{m.out_features})" for i, m in enumerate(linears[:-1])]
+    names.append(f"output ({linears[-1].in_features}→1)")
+    theta = torch.cat([p.detach().flatten() for p in model.parameters()])
+    sizes = [w.numel() + b.numel() for w, b in _views(theta, linears)]
+    layer_rows = torch.block_diag(*(torch.ones(1, size, device=dev) for size in sizes))
+    batch = min(requested_batch, len(data.y_train))
+    x_min, x_max, y_min, y_max = data.box
+    grid_x = torch.linspace(x_min, x_max, GRID_SIZE, device=dev)
+    grid_y = torch.linspace(y_min, y_max, GRID_SIZE, device=dev)
+    gy, gx = torch.meshgrid(grid_y, grid_x, indexing="ij")
+    return TrainingState(
+        dataset=data, steps=steps, every=every, batch_size=batch, optimizer=optimizer, lr=lr,
+        weight_decay=weight_decay, clip=clip, clip_norm=clip_norm,
+        act=activation_function(activation), slope=SLOPES[activation], linears=linears, layer_names=tuple(names),
+        weight_names=tuple(model.state_dict()),
+        theta=theta, grad=torch.zeros_like(theta), layer_rows=layer_rows,
+        rows=batch_indices(len(data.y_train), batch, steps, seed).to(dev),
+        x_eval=torch.cat([data.x_train, data.x_test, torch.stack([gx.flatten(), gy.flatten()], 1)]),
+        grid_x=grid_x, grid_y=grid_y, waiting=[theta.clone()],
+    )  # fmt: skip
+
+
+def _mean_loss(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The mean binary cross-entropy of each row of logits z against labels y."""
+    return nn.functional.binary_cross_entropy_with_logits(z, y.expand_as(z), reduction="none").mean(1)
+
+
+def _accuracy(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The share of each row of logits z on the right side: class 1 where the logit is > 0."""
+    return ((z > 0).float() == y).float().mean(1)
+
+
+def train_steps(state: TrainingState, count: int | None = None) -> None:
+    """Train ``count`` more steps (by default up to the next snapshot; fewer where the run ends),
+    keeping a snapshot every ``state.every`` steps."""
+    s = state
+    count = s.every - s.trained % s.every if count is None else count
+    weights, grads = _views(s.theta, s.linears), _views(s.grad, s.linears)
+    first, last = s.trained, min(s.trained + count, s.steps)
+    # These steps' batches gathered at once: one indexing op instead of one per step. Labels as (B, 1)
+    # columns, the shape of the logits.
+    x_batches, y_batches = s.dataset.x_train[s.rows[first:last]], s.dataset.y_train[s.rows[first:last]].unsqueeze(2)
+    logits = []
+
+    # Each step: forward, the loss's gradient, backward layer by layer (the chain rule), the optimizer's
+    # update. Written out instead of loss.backward() and torch.optim because on networks this small their
+    # bookkeeping costs more than the arithmetic (0.52 ms a step against 0.18 here); the gradients and
+    # updates are torch's to rounding (tests/engine/test_training.py runs autograd and torch.optim beside it).
+    with torch.no_grad():
+        for i, step in enumerate(range(first, last)):
+            inputs, pre_activations, logit = _forward(weights, s.act, x_batches[i])
+            logits.append(logit)
+            # Backward: ∂L/∂logit of the mean BCE is (σ(logit) − y) / B; each layer then hands
+            # δ·W times σ'(z) to the one below, and its own gradients are δᵀh and the sum of δ.
+            delta = torch.sigmoid(logit).sub_(y_batches[i]).div_(s.batch_size)
+            for layer in range(len(weights) - 1, -1, -1):
+                g_w, g_b = grads[layer]
+                torch.mm(delta.t(), inputs[layer], out=g_w)
+                torch.sum(delta, 0, out=g_b)
+                if layer:
+                    delta = (delta @ weights[layer][0]).mul_(s.slope(pre_activations[layer - 1], inputs[layer]))
+            squared = s.layer_rows @ s.grad.square()
+            s.squared_norms.append(squared)
+            if s.clip:  # clip_grad_norm_: scale by max_norm / (‖g‖ + 1e-6) where that is below 1
+                total = squared.sum().sqrt()
+                s.grad.mul_((s.clip_norm / (total + CLIP_EPS)).clamp(max=1.0))
+                s.clipped.append(total + CLIP_EPS > s.clip_norm)
+            # torch.optim's step (engine.update_rules): SGD and Adam add weight decay to the gradient
+            # (L2); AdamW shrinks the weights by (1 − lr·decay) itself (decoupled).
+            if s.optimizer == "AdamW":
+                adam(s.theta, s.grad, s.memory, s.lr, step + 1, decay=s.weight_decay)
+            else:
+                g = s.grad.add(s.theta, alpha=s.weight_decay) if s.weight_decay else s.grad
+                (sgd if s.optimizer == "SGD" else adam)(s.theta, g, s.memory, s.lr, step + 1)
+            if (step + 1) % s.every == 0 or step + 1 == s.steps:
+                s.waiting.append(s.theta.clone())  # evaluated by ``recorded``
+        if logits:
+            s.batch_losses.append(_mean_loss(torch.cat(logits, 1).t(), y_batches.squeeze(2)))
+    s.trained = last
+    if s.finished:
+        s.rows = None  # every batch is spent: a finished run keeps only what it recorded
+
+
+def recorded(state: TrainingState) -> Training:
+    """What the steps so far recorded, with every snapshot evaluated on the data and on the grid.
+
+    Snapshots are evaluated once, here, as they come: a page that draws a run after each slice
+    pays only for the snapshots that slice added.
+    """
+    s, data = state, state.dataset
+    n_train, n_test = len(data.y_train), len(data.y_test)
+    with torch.no_grad():
+        s.evaluated += [_forward(_views(theta, s.linears), s.act, s.x_eval)[2].squeeze(1) for theta in s.waiting]
+        s.waiting.clear()
+        train_logits, test_logits, grid_logits = torch.stack(s.evaluated).split([n_train, n_test, GRID_SIZE**2], dim=1)
+        train_loss, test_loss = _mean_loss(train_logits, data.y_train), _mean_loss(test_logits, data.y_test)
+        train_acc, test_acc = _accuracy(train_logits, data.y_train), _accuracy(test_logits, data.y_test)
+        probs = torch.sigmoid(grid_logits).view(-1, GRID_SIZE, GRID_SIZE)
+    dev = s.theta.device
+    batch_loss = torch.cat(s.batch_losses) if s.batch_losses else torch.zeros(0, device=dev)
+    grad_norms = torch.stack(s.squared_norms).sqrt() if s.squared_norms else torch.zeros(0, len(s.linears), device=dev)
+    bad = ~(torch.isfinite(batch_loss) & torch.isfinite(grad_norms).all(1))
+    return Training(
+        dataset=data,
+        steps=s.steps,
+        trained=s.trained,
+        batch_size=s.batch_size,
+        layer_names=s.layer_names,
+        parameters=len(s.theta),
+        grid_x=s.grid_x,
+        grid_y=s.grid_y,
+        snapshot_steps=torch.tensor([min(k * s.every, s.steps) for k in range(len(s.evaluated))], device=dev),
+        snapshot_probs=probs,
+        train_loss=train_loss,
+        test_loss=test_loss,
+        train_acc=train_acc,
+        test_acc=test_acc,
+        batch_loss=batch_loss,
+        grad_norms=grad_norms,
+        clipped=torch.stack(s.clipped) if s.clipped else torch.zeros(s.trained, dtype=torch.bool, device=dev),
+        final_test_acc=float(test_acc[-1]),
+        diverged_at=int(bad.nonzero()[0]) if bad.any() else None,
+        final_weights={
+            name: value.clone()
+            for name, value in zip(s.weight_names, (t for w_b in _views(s.theta, s.linears) for t in w_b), strict=True)
+        },
+    )
 
 
 def train(
@@ -263,125 +481,14 @@ def train(
     does before each step.
     ``progress`` (if given) hears the share of steps done at every snapshot, for a progress bar.
     """
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"Unknown optimizer '{optimizer}'; choose one of: {', '.join(OPTIMIZERS)}.")
-    lr = number_in_range("The learning rate", lr, *LR_RANGE)
-    requested_batch = int_in_range("The batch size", batch_size, *BATCH_RANGE)
-    weight_decay = number_in_range("The weight decay", weight_decay, *WEIGHT_DECAY_RANGE)
-    if clip not in (True, False):
-        raise ValueError(f"Gradient clipping is on or off (True or False), not {clip!r}.")
-    clip_norm = number_in_range("The clipping norm", clip_norm, *CLIP_NORM_RANGE)
-    steps = int_in_range("The number of steps", steps, *STEPS_RANGE)
-    every = int_in_range("The snapshot interval", snapshot_every, *STEPS_RANGE)
-    snapshot_steps = [*range(0, steps, every), steps]
-    if len(snapshot_steps) > MAX_SNAPSHOTS:
-        raise ValueError(
-            f"A snapshot every {every} steps would keep {len(snapshot_steps)} snapshots; the limit is "
-            f"{MAX_SNAPSHOTS}, so take one every {math.ceil(steps / (MAX_SNAPSHOTS - 1))} steps or more."
-        )
-    dev = resolve_device(device)
-    data = make_dataset(kind, points, noise, seed, test_share, device=dev)
-    model = build_mlp(hidden_layers, width, activation, seed).to(dev)
-    linears = [m for m in model if isinstance(m, nn.Linear)]
-    names = [f"layer {i + 1} ({m.in_features}→{m.out_features})" for i, m in enumerate(linears[:-1])]
-    names.append(f"output ({linears[-1].in_features}→1)")
-    # Every weight and bias in one vector, theta, in model.parameters() order; each layer's W and b are views.
-    theta = torch.cat([p.detach().flatten() for p in model.parameters()])
-    grad = torch.zeros_like(theta)
-    weights, grads = _views(theta, linears), _views(grad, linears)
-    # Row l is 1 over layer l's slice of theta: (layer_rows @ g²) is each layer's squared gradient norm.
-    layer_rows = torch.block_diag(*(torch.ones(1, w.numel() + b.numel(), device=dev) for w, b in weights))
-    memory: dict = {}  # the optimizer's state between steps (Adam's moments)
-    act, slope = activation_function(activation), SLOPES[activation]
-
-    n_train, n_test = len(data.y_train), len(data.y_test)
-    batch = min(requested_batch, n_train)
-    # All batches gathered up front: one indexing op instead of one per step. Labels as (B, 1) columns,
-    # the shape of the logits.
-    rows = batch_indices(n_train, batch, steps, seed).to(dev)
-    x_batches, y_batches = data.x_train[rows], data.y_train[rows].unsqueeze(2)
-
-    # Each step: forward, the loss's gradient, backward layer by layer (the chain rule), the optimizer's
-    # update. Written out instead of loss.backward() and torch.optim because on networks this small their
-    # bookkeeping costs more than the arithmetic (0.52 ms a step against 0.18 here); the gradients and
-    # updates are torch's to rounding (tests/engine/test_training.py runs autograd and torch.optim beside it).
-    kept, logits, squared_norms, clipped = [], [], [], []
-    with torch.no_grad():
-        for step in range(steps):
-            if step % every == 0:
-                kept.append(theta.clone())  # evaluated after training
-                if progress is not None:
-                    progress(step / steps)
-            inputs, pre_activations, logit = _forward(weights, act, x_batches[step])
-            logits.append(logit)
-            # Backward: ∂L/∂logit of the mean BCE is (σ(logit) − y) / B; each layer then hands
-            # δ·W times σ'(z) to the one below, and its own gradients are δᵀh and the sum of δ.
-            delta = torch.sigmoid(logit).sub_(y_batches[step]).div_(batch)
-            for layer in range(len(weights) - 1, -1, -1):
-                g_w, g_b = grads[layer]
-                torch.mm(delta.t(), inputs[layer], out=g_w)
-                torch.sum(delta, 0, out=g_b)
-                if layer:
-                    delta = (delta @ weights[layer][0]).mul_(slope(pre_activations[layer - 1], inputs[layer]))
-            squared = layer_rows @ grad.square()
-            squared_norms.append(squared)
-            if clip:  # clip_grad_norm_: scale by max_norm / (‖g‖ + 1e-6) where that is below 1
-                total = squared.sum().sqrt()
-                grad.mul_((clip_norm / (total + CLIP_EPS)).clamp(max=1.0))
-                clipped.append(total + CLIP_EPS > clip_norm)
-            # torch.optim's step (engine.update_rules): SGD and Adam add weight decay to the gradient
-            # (L2); AdamW shrinks the weights by (1 − lr·decay) itself (decoupled).
-            if optimizer == "AdamW":
-                adam(theta, grad, memory, lr, step + 1, decay=weight_decay)
-            else:
-                g = grad.add(theta, alpha=weight_decay) if weight_decay else grad
-                (sgd if optimizer == "SGD" else adam)(theta, g, memory, lr, step + 1)
-        kept.append(theta.clone())
+    state = start_training(
+        kind, points, noise, seed, hidden_layers, width, activation, optimizer, lr, batch_size, weight_decay,
+        clip, clip_norm, steps, snapshot_every, test_share=test_share, device=device,
+    )  # fmt: skip
+    while not state.finished:
         if progress is not None:
-            progress(1.0)
-
-        # The snapshots: train set, test set and the grid over the view box, through every kept network.
-        x_min, x_max, y_min, y_max = data.box
-        grid_x = torch.linspace(x_min, x_max, GRID_SIZE, device=dev)
-        grid_y = torch.linspace(y_min, y_max, GRID_SIZE, device=dev)
-        gy, gx = torch.meshgrid(grid_y, grid_x, indexing="ij")
-        x_eval = torch.cat([data.x_train, data.x_test, torch.stack([gx.flatten(), gy.flatten()], 1)])
-        at = torch.stack([_forward(_views(theta, linears), act, x_eval)[2].squeeze(1) for theta in kept])
-        train_logits, test_logits, grid_logits = at.split([n_train, n_test, GRID_SIZE**2], dim=1)
-
-        def mean_loss(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:  # BCE with logits, per row
-            return nn.functional.binary_cross_entropy_with_logits(z, y.expand_as(z), reduction="none").mean(1)
-
-        def accuracy(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:  # class 1 where the logit is > 0
-            return ((z > 0).float() == y).float().mean(1)
-
-        batch_loss = mean_loss(torch.cat(logits, 1).t(), y_batches.squeeze(2))
-        grad_norms = torch.stack(squared_norms).sqrt()
-        train_loss, test_loss = mean_loss(train_logits, data.y_train), mean_loss(test_logits, data.y_test)
-        train_acc, test_acc = accuracy(train_logits, data.y_train), accuracy(test_logits, data.y_test)
-        probs = torch.sigmoid(grid_logits).view(-1, GRID_SIZE, GRID_SIZE)
-    bad = ~(torch.isfinite(batch_loss) & torch.isfinite(grad_norms).all(1))
-    return Training(
-        dataset=data,
-        steps=steps,
-        batch_size=batch,
-        layer_names=tuple(names),
-        parameters=len(theta),
-        grid_x=grid_x,
-        grid_y=grid_y,
-        snapshot_steps=torch.tensor(snapshot_steps, dtype=torch.int64, device=dev),
-        snapshot_probs=probs,
-        train_loss=train_loss,
-        test_loss=test_loss,
-        train_acc=train_acc,
-        test_acc=test_acc,
-        batch_loss=batch_loss,
-        grad_norms=grad_norms,
-        clipped=torch.stack(clipped) if clip else torch.zeros(steps, dtype=torch.bool, device=dev),
-        final_test_acc=float(test_acc[-1]),
-        diverged_at=int(bad.nonzero()[0]) if bad.any() else None,
-        final_weights={
-            name: value.clone()
-            for name, value in zip(model.state_dict(), (t for layer in weights for t in layer), strict=True)
-        },
-    )
+            progress(state.trained / state.steps)
+        train_steps(state)
+    if progress is not None:
+        progress(1.0)
+    return recorded(state)

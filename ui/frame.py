@@ -19,7 +19,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from engine.device import Timing
-from ui import chart, style, viewport, widgets
+from ui import chart, slices, style, viewport, widgets
 from ui.compute import call_engine, engine_sources
 from ui.widgets import BIND
 from viz.row import side_by_side
@@ -153,13 +153,21 @@ def controls(place: DeltaGenerator | None = None, *, label: str = "Controls") ->
                     st.caption(note)
 
 
-def format_timing(timing: Timing, cached: bool) -> str:
+def format_timing(timing: Timing, cached: bool, so_far: str | None = None) -> str:
+    """The line under a chart. ``so_far``: what unfinished work has done yet (``Section.run_in_slices``)."""
     device = "GPU" if timing.device == "cuda" else "CPU"
+    if so_far is not None:
+        return f"{so_far} · computed so far in {timing.milliseconds:.2f} ms on {device}"
     note = " · cached result" if cached else ""
     if timing.loading_ms >= 1:  # under a millisecond is a dictionary lookup, not a load
         loading_s = timing.loading_ms / 1000
         note += f" · loading the model and data first took {loading_s:.1f} s more (once per server start)"
     return f"computed in {timing.milliseconds:.2f} ms on {device}{note}"
+
+
+def refused(err: ValueError) -> None:
+    """The engine's sentence on why it refused the input, which may quote what was typed."""
+    st.error(quoted(str(err)), icon=":material/error:")
 
 
 class Section:
@@ -172,6 +180,7 @@ class Section:
             st.markdown(intro)
         self._functions: list[Callable[..., Any]] = []
         self._last: tuple[Timing, bool] | None = None
+        self._so_far: str | None = None  # what unfinished work (run_in_slices) has done yet
         # Chart keys from the title: unique on the page, and the same on every run.
         self._key = "chart-" + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
         self._charts = 0
@@ -197,10 +206,38 @@ class Section:
         try:
             result, timing, cached = call_engine(fn, args, kwargs, cache=cache, refresh=refresh, progress=progress)
         except ValueError as err:
-            st.error(quoted(str(err)), icon=":material/error:")  # a sentence that may quote what was typed
-            return None
+            return refused(err)
         self._last = (timing, cached)
         return result
+
+    def run_in_slices(
+        self,
+        start: Callable[..., Any],
+        /,
+        *args: Any,
+        advance: Callable[[Any], None],
+        record: Callable[[Any], Any],
+        so_far: Callable[[Any], str],
+    ) -> Any | None:
+        """The record of work too long for one rerun (training): as far as it has got, or None after
+        showing why the input was refused.
+
+        Each run advances the work for a slice of time (``ui.slices``); while it is unfinished the
+        timing line says ``so_far(record)``, and ``keep_going`` (last in the panel) runs it again.
+        """
+        self._functions += [start, advance, record]
+        try:
+            work = slices.run_in_slices(start, args, advance=advance, record=record)
+        except ValueError as err:
+            return refused(err)
+        self._last = (work.timing, work.cached)
+        self._so_far = None if work.finished else so_far(work.result)
+        return work.result
+
+    def keep_going(self) -> None:
+        """Last in a panel: while ``run_in_slices`` work is unfinished, run the panel again to go on."""
+        if self._so_far is not None:
+            slices.keep_going()
 
     def chart(self, fig: go.Figure) -> None:
         """Draw a figure and, under it, where and how fast the last engine call ran."""
@@ -240,7 +277,7 @@ class Section:
 
     def timing_note(self) -> None:
         if self._last is not None:
-            st.caption(format_timing(*self._last))
+            st.caption(format_timing(*self._last, self._so_far))
 
     def code_panel(self, key: str | None = None) -> None:
         """The source of every engine function this section ran: the code shown is the code that ran.

@@ -100,10 +100,13 @@ def _train_and_test(training, what: str, number: str) -> list[dict]:
     ]  # fmt: skip
 
 
-def _curves(traces: list[dict], y_axis: dict, step: int, *, shapes=(), height: int = 300) -> go.Figure:
-    """Quantities against the training step, with the scrubbed step marked."""
+def _curves(traces: list[dict], y_axis: dict, training, step: int, *, shapes=(), height: int = 300) -> go.Figure:
+    """Quantities against the training step, with the scrubbed step marked.
+
+    The step axis spans the whole run from the start, so a run drawn while it trains grows into it.
+    """
     layout = {
-        "xaxis": dict(title=dict(text="step"), tickfont=TICK_FONT),
+        "xaxis": dict(title=dict(text="step"), tickfont=TICK_FONT, range=[0, training.steps]),
         "yaxis": {**y_axis, "tickfont": TICK_FONT},
         "shapes": [vertical_marker(step), *shapes],
         "legend": BOTTOM_LEGEND,
@@ -120,12 +123,12 @@ def loss_figure(training, step: int) -> go.Figure:
              hovertemplate="step %{x}<br>batch loss %{y:.4f}<extra></extra>"),
         *_train_and_test(training, "loss", "loss %{y:.4f}"),
     ]  # fmt: skip
-    return _curves(traces, dict(title=dict(text="cross-entropy loss"), type="log"), step)
+    return _curves(traces, dict(title=dict(text="cross-entropy loss"), type="log"), training, step)
 
 
 def accuracy_figure(training, step: int) -> go.Figure:
     traces = _train_and_test(training, "acc", "accuracy %{y:.1%}")
-    return _curves(traces, dict(title=dict(text="accuracy"), range=[0, 1.02], tickformat=".0%"), step)
+    return _curves(traces, dict(title=dict(text="accuracy"), range=[0, 1.02], tickformat=".0%"), training, step)
 
 
 def gradient_norm_figure(training, step: int, clip_norm: float | None) -> go.Figure:
@@ -151,4 +154,4 @@ def gradient_norm_figure(training, step: int, clip_norm: float | None) -> go.Fig
                  line=dict(color="black", dash="dash", width=1))
         )  # fmt: skip
     y_axis = dict(title=dict(text="‖gradient‖ per layer"), type="log")
-    return _curves(traces, y_axis, step, shapes=shapes, height=340)
+    return _curves(traces, y_axis, training, step, shapes=shapes, height=340)

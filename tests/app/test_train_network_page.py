@@ -3,7 +3,8 @@
 import pytest
 
 from engine import training
-from tests.app.helpers import metric_values, open_page, plotly_figures
+from tests.app.helpers import array, metric_values, open_page, plotly_figures
+from ui import slices
 
 PAGE = "app_pages/train_network.py"
 
@@ -57,3 +58,34 @@ def test_every_data_set_trains(kind):
 def test_a_batch_larger_than_the_training_set_is_said():
     at = open_page(PAGE, {"points": "100", "batch_size": "512", "train_steps": "50"})
     assert any("each step used all of them" in c.value for c in at.caption)
+
+
+def test_a_long_training_goes_on_over_several_runs_and_ends_where_one_go_does(monkeypatch):
+    """Each run trains one slice and draws it (ui/slices.py); here a slice is one snapshot's 10 steps."""
+    monkeypatch.setattr(slices, "FIRST_SLICE_S", 0.0)
+    monkeypatch.setattr(slices, "SLICE_S", 0.0)
+    started = []
+    monkeypatch.setattr(slices, "keep_going", lambda original=slices.keep_going: started.append(1) or original())
+    at = open_page(PAGE, {"train_steps": "100", "width": "16"})
+    assert not at.exception, at.exception
+    assert len(started) == 9  # runs after the first: 10 slices of 10 steps
+    expected = training.train(**{**training.DEFAULTS, "steps": 100, "width": 16})
+    assert metric_values(at)["test accuracy"] == f"{expected.final_test_acc:.1%}"
+    timing = [c.value for c in at.caption if "computed" in c.value]
+    assert timing and all(line.startswith("computed in") for line in timing), timing
+
+
+def test_a_run_part_way_shows_the_network_so_far_on_axes_for_the_whole_run(monkeypatch):
+    monkeypatch.setattr(slices, "FIRST_SLICE_S", 0.0)
+    monkeypatch.setattr(slices, "keep_going", lambda: None)  # stop after the first slice
+    at = open_page(PAGE, {"train_steps": "100"})
+    assert not at.exception, at.exception
+    timing = [c.value for c in at.caption if "computed" in c.value]
+    assert timing[0].startswith("training: step 10 of 100 · computed so far in"), timing
+    part = training.start_training(**{**training.DEFAULTS, "steps": 100})
+    training.train_steps(part)
+    assert metric_values(at)["test accuracy"] == f"{float(training.recorded(part).test_acc[-1]):.1%}"
+    figures = plotly_figures(at)
+    for curves in figures[1:]:
+        assert curves["layout"]["xaxis"]["range"] == [0, 100]
+    assert len(array(figures[1]["data"][0]["y"])) == 10  # the batch loss of the 10 steps so far

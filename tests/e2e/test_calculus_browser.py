@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from engine import training
 from tests.e2e.browser import tab, wait_charts, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -124,3 +125,41 @@ def test_train_network_metrics_sit_two_to_a_row_on_a_phone(app_url, browser):
         assert boxes[0]["y"] == pytest.approx(boxes[1]["y"], abs=2)  # side by side
         assert boxes[2]["y"] > boxes[0]["y"] + boxes[0]["height"]  # the next pair below
         assert boxes[0]["x"] + boxes[0]["width"] <= boxes[1]["x"]
+
+
+# Each new text of the first timing line ("training: step … so far" or "computed in …"), in order.
+TIMING_LINES_JS = """() => {
+  window.timingLines = [];
+  new MutationObserver(() => {
+    const line = [...document.querySelectorAll('[data-testid=stCaptionContainer]')]
+      .map((e) => e.innerText).find((text) => text.includes('computed'));
+    if (line && line !== window.timingLines[window.timingLines.length - 1]) window.timingLines.push(line);
+  }).observe(document, {subtree: true, childList: true, characterData: true});
+}"""
+HEAVY = {"hidden": 4, "width": 32, "batch_size": 512, "points": 1600, "train_steps": 2000}
+
+
+def test_train_network_a_long_training_is_drawn_as_it_goes_and_a_new_setting_takes_over(app_url, page):
+    """2,000 steps of 512 points on 4 × 32 units: about 0.7 s of training, which the page draws
+    several times on the way (ui/slices.py); a control moved meanwhile trains its own setting to the end."""
+    page.add_init_script(f"({TIMING_LINES_JS})()")
+    page.goto(f"{app_url}/train?" + "&".join(f"{key}={value}" for key, value in HEAVY.items()))
+    wait_idle(page)
+    lines = page.evaluate("window.timingLines")
+    so_far = [line for line in lines if line.startswith("training: step")]
+    assert so_far and lines[-1].startswith("computed in"), lines
+    assert so_far[0].endswith(" ms on CPU") and "of 2,000 · computed so far in" in so_far[0]
+
+    # Start the run again with another learning rate, and move it once more while that one trains.
+    page.evaluate("window.timingLines = []")
+    rate = page.get_by_test_id("stMain").locator('[data-testid=stSlider] input[aria-label="learning rate"]')
+    rate.focus()
+    page.keyboard.press("ArrowLeft")  # 0.03 -> 0.01
+    page.wait_for_function("() => window.timingLines.some((line) => line.startsWith('training: step'))")
+    page.keyboard.press("ArrowLeft")  # -> 0.003, during that training
+    expect(page).to_have_url(re.compile(r"train_lr=0.003"))
+    wait_idle(page)
+    heavy = {"hidden_layers": 4, "width": 32, "batch_size": 512, "points": 1600, "steps": 2000, "lr": 0.003}
+    expected = training.train(**{**training.DEFAULTS, **heavy})
+    expect(metric(page, "test accuracy")).to_have_text(f"{expected.final_test_acc:.1%}")
+    assert page.evaluate("window.timingLines")[-1].startswith("computed in")

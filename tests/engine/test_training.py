@@ -227,6 +227,47 @@ def test_two_identical_calls_give_identical_results():
     assert not torch.equal(run(seed=1, steps=60).batch_loss, again.batch_loss)
 
 
+RECORDED = ("batch_loss", "grad_norms", "clipped", "snapshot_steps", "snapshot_probs", "train_loss", "test_loss",
+            "train_acc", "test_acc")  # fmt: skip
+
+
+@pytest.mark.parametrize("counts", [(1, 6, 13, 40, 1000), (25, 25, 25, 25, 1000), (1000,)])
+def test_training_in_slices_gives_exactly_the_numbers_of_one_go(counts):
+    """The page trains a few steps per rerun (ui/slices.py) and draws a record after each slice."""
+    changes = {"steps": 95, "clip": True, "clip_norm": 0.5, "optimizer": "AdamW", "weight_decay": 0.01}
+    state = tr.start_training(**{**tr.DEFAULTS, **changes})
+    for count in counts:
+        if state.finished:
+            break
+        tr.train_steps(state, count)
+        tr.recorded(state)  # recording part way must not change what comes after
+    sliced, whole = tr.recorded(state), run(**changes)
+    assert sliced.trained == whole.trained == 95 and state.finished and state.rows is None
+    for name in RECORDED:
+        assert torch.equal(getattr(sliced, name), getattr(whole, name)), name
+    for name, value in whole.final_weights.items():
+        assert torch.equal(sliced.final_weights[name], value), name
+    assert sliced.final_test_acc == whole.final_test_acc and sliced.diverged_at == whole.diverged_at
+
+
+def test_a_record_part_way_holds_the_steps_so_far_and_the_snapshots_taken():
+    state = tr.start_training(**{**tr.DEFAULTS, "steps": 300})
+    untrained = tr.recorded(state)
+    assert untrained.trained == 0 and untrained.snapshot_steps.tolist() == [0]
+    assert untrained.batch_loss.shape == (0,) and untrained.grad_norms.shape == (0, 3)
+    tr.train_steps(state, 25)
+    part = tr.recorded(state)
+    assert (part.steps, part.trained) == (300, 25)
+    assert part.snapshot_steps.tolist() == [0, 10, 20]
+    assert part.batch_loss.shape == (25,) and part.grad_norms.shape == (25, 3) and part.clipped.shape == (25,)
+    assert part.snapshot_probs.shape == (3, tr.GRID_SIZE, tr.GRID_SIZE)
+    tr.train_steps(state)  # by default, up to the next snapshot
+    assert state.trained == 30
+    whole = run(steps=300)
+    assert torch.equal(tr.recorded(state).test_acc, whole.test_acc[:4])
+    assert torch.equal(part.batch_loss, whole.batch_loss[:25])
+
+
 def full_batch_gradient(t: tr.Training, hidden_layers=2, width=8, activation="relu", seed=0):
     """The first step's gradient, recomputed on the whole training set: a fresh seeded model, autograd."""
     model = tr.build_mlp(hidden_layers, width, activation, seed)
