@@ -7,7 +7,7 @@ from tests.app.helpers import open_page
 from ui import slices
 
 
-def test_the_run_clock_times_each_run_of_a_change_whose_work_goes_on(monkeypatch):
+def test_the_run_clock_times_each_run_of_a_change_whose_work_goes_on(monkeypatch, nothing_trained_yet):
     monkeypatch.setattr(slices, "FIRST_SLICE_S", 0.0)
     monkeypatch.setattr(slices, "SLICE_S", 0.0)  # one snapshot's 10 steps a run
     at = open_page("app_pages/train_network.py", {"train_steps": "50"})

@@ -60,7 +60,7 @@ def test_a_batch_larger_than_the_training_set_is_said():
     assert any("each step used all of them" in c.value for c in at.caption)
 
 
-def test_a_long_training_goes_on_over_several_runs_and_ends_where_one_go_does(monkeypatch):
+def test_a_long_training_goes_on_over_several_runs_and_ends_where_one_go_does(monkeypatch, nothing_trained_yet):
     """Each run trains one slice and draws it (ui/slices.py); here a slice is one snapshot's 10 steps."""
     monkeypatch.setattr(slices, "FIRST_SLICE_S", 0.0)
     monkeypatch.setattr(slices, "SLICE_S", 0.0)
@@ -75,7 +75,7 @@ def test_a_long_training_goes_on_over_several_runs_and_ends_where_one_go_does(mo
     assert timing and all(line.startswith("computed in") for line in timing), timing
 
 
-def test_a_run_part_way_shows_the_network_so_far_on_axes_for_the_whole_run(monkeypatch):
+def test_a_run_part_way_shows_the_network_so_far_on_axes_for_the_whole_run(monkeypatch, nothing_trained_yet):
     monkeypatch.setattr(slices, "FIRST_SLICE_S", 0.0)
     monkeypatch.setattr(slices, "keep_going", lambda: None)  # stop after the first slice
     at = open_page(PAGE, {"train_steps": "100"})
