@@ -225,13 +225,17 @@ class Section:
         Each run advances the work for a slice of time (``ui.slices``); while it is unfinished the
         timing line says ``so_far(record)``, and ``keep_going`` (last in the panel) runs it again.
         """
-        self._functions += [start, advance, record]
+        self._functions += [advance, start, record]  # the Code panel opens on the step: the loop is the lesson
         try:
             work = slices.run_in_slices(start, args, advance=advance, record=record)
         except ValueError as err:
             return refused(err)
         self._last = (work.timing, work.cached)
         self._so_far = None if work.finished else so_far(work.result)
+        # One marker in this slot on every run (so the elements after it keep their places): while the
+        # work goes on, it keeps the page from being dimmed as outdated between runs (ui/style.py).
+        working = "" if work.finished else f" {style.WORKING_MARK}"
+        st.html(f'<span class="{style.WORK_MARK}{working}"></span>')
         return work.result
 
     def keep_going(self) -> None:

@@ -8,6 +8,8 @@
   their labels and notes wrap rather than being cut short.
 - The viewport watcher (ui/viewport.py) has no markup; its slot takes no gap in the page.
 - Chips (``st.pills``) wrap onto more rows instead of scrolling sideways out of a narrow column.
+- While a panel's work goes on over reruns (training, ui/slices.py) the page is not dimmed as
+  outdated: every run redraws it.
 - The matrix page's typed A and B are in a monospace font, so their right-aligned columns line up.
 - A panel's controls sit in an expander on every screen (``frame.controls``); on a wide one it
   shows no header or border, so they read as a plain column beside the chart. A phone's first run
@@ -35,6 +37,9 @@ _METRIC_COLUMN = (
     '[data-testid="stElementContainer"]:only-child > [data-testid="stMetric"])'
 )
 STYLESHEET_MARK = "aiml-stylesheet"  # sent beside the stylesheet (see apply)
+# A marker a panel whose work goes on over reruns (ui/slices.py) sends on every run; it has the second
+# class while the work is unfinished.
+WORK_MARK, WORKING_MARK = "aiml-work", "aiml-working"
 # One breakpoint for every rule: the viewport watcher's, so "a phone" means the same to the script and the styles.
 _PHONE = f"@media (max-width: {NARROW_MAX_PX}px)"
 _WIDE = f"@media (min-width: {NARROW_MAX_PX + 1}px)"
@@ -49,6 +54,10 @@ STYLESHEET = f"""
 .st-key-viewport {{ display: none; }}
 [data-testid="stElementContainer"]:has(.{STYLESHEET_MARK}) {{ display: none; }}
 [data-testid="stElementContainer"]:has(.{CONTROLS_MARK}) {{ display: none; }}
+[data-testid="stElementContainer"]:has(.{WORK_MARK}) {{ display: none; }}
+/* While a panel's work goes on, each run redraws it after a slice of work: Streamlit's dimming of what
+   the current run has not redrawn yet would grey the panel out for the whole animation. */
+[data-testid="stMain"]:has(.{WORKING_MARK}) [data-stale="true"] {{ opacity: 1 !important; }}
 [data-testid="stButtonGroup"] > div {{ flex-wrap: wrap; }}
 .st-key-a_text textarea, .st-key-b_text textarea {{ font-family: "Source Code Pro", monospace; }}
 {_WIDE} {{

@@ -4,7 +4,7 @@ import pytest
 
 from engine import training
 from tests.app.helpers import array, metric_values, open_page, plotly_figures
-from ui import slices
+from ui import slices, style
 
 PAGE = "app_pages/train_network.py"
 
@@ -89,3 +89,16 @@ def test_a_run_part_way_shows_the_network_so_far_on_axes_for_the_whole_run(monke
     for curves in figures[1:]:
         assert curves["layout"]["xaxis"]["range"] == [0, 100]
     assert len(array(figures[1]["data"][0]["y"])) == 10  # the batch loss of the 10 steps so far
+    # Each run redraws the panel: the page is not dimmed as outdated meanwhile (ui/style.py).
+    assert working_marks(at) == [f"{style.WORK_MARK} {style.WORKING_MARK}"]
+
+
+def working_marks(at) -> list[str]:
+    """The classes of the marker a panel with work over several runs sends (ui/frame.py run_in_slices)."""
+    bodies = [element.proto.body for element in at.get("html")]
+    return [b.split('"')[1] for b in bodies if b.startswith(f'<span class="{style.WORK_MARK}')]
+
+
+def test_finished_work_leaves_the_page_as_streamlit_dims_it(nothing_trained_yet):
+    at = open_page(PAGE)
+    assert working_marks(at) == [style.WORK_MARK]
