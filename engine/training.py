@@ -453,38 +453,16 @@ def recorded(state: TrainingState) -> Training:
     )
 
 
-def train(
-    kind: str,
-    points: int,
-    noise: float,
-    seed: int,
-    hidden_layers: int,
-    width: int,
-    activation: str,
-    optimizer: str,
-    lr: float,
-    batch_size: int,
-    weight_decay: float,
-    clip: bool,
-    clip_norm: float,
-    steps: int,
-    snapshot_every: int = 10,
-    *,
-    test_share: float = 0.3,
-    progress: Callable[[float], None] | None = None,
-    device=None,
-) -> Training:
+def train(*args, progress: Callable[[float], None] | None = None, **kwargs) -> Training:
     """Train build_mlp(...) on make_dataset(...) with BCEWithLogitsLoss and ``optimizer``, recording everything.
 
     One ``seed`` fixes the data, the split, the initial weights and the batch order, so two calls
     give identical results. With ``clip``, the gradient is clipped as clip_grad_norm_(max_norm=clip_norm)
     does before each step.
-    ``progress`` (if given) hears the share of steps done at every snapshot, for a progress bar.
+    The arguments are ``start_training``'s. ``progress`` (if given) hears the share of steps done at every
+    snapshot, for a progress bar.
     """
-    state = start_training(
-        kind, points, noise, seed, hidden_layers, width, activation, optimizer, lr, batch_size, weight_decay,
-        clip, clip_norm, steps, snapshot_every, test_share=test_share, device=device,
-    )  # fmt: skip
+    state = start_training(*args, **kwargs)
     while not state.finished:
         if progress is not None:
             progress(state.trained / state.steps)
