@@ -79,6 +79,8 @@ def _timed(work: Callable[[], Any], device) -> tuple[Any, float]:
 
 @dataclass(frozen=True)
 class Slice:
+    """Where the work stands after this run's slice."""
+
     result: Any  # host copy of the record so far
     timing: Timing  # of the work so far, over every slice
     finished: bool
