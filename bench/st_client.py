@@ -202,12 +202,21 @@ class Run:
     # in a page_profile message when the server runs with --browser.gatherUsageStats=true. A run that asks
     # for another (st.rerun: work drawn as it goes, ui/slices.py) is followed by it before the chain ends.
     script_runs_ms: list[float] = field(default_factory=list)
+    runs: int = 1  # script runs in the chain
     exceptions: list[str] = field(default_factory=list)
     controls_drawn: set[str] = field(default_factory=set)
     query_strings: list[str] = field(default_factory=list)  # page_info_changed, in order
     texts: list[str] = field(default_factory=list)  # markdown and metric text drawn, in order
     fragments: set[str] = field(default_factory=set)  # fragment ids whose elements came ("" for the page)
     _output: Any = field(default_factory=hashlib.sha256)
+
+    def another_run_follows(self) -> None:
+        """What a run drew stays on screen only until the run it asked for draws again (work drawn as it
+        goes, ui/slices.py): the chain's output is its last run's, as a cached result's is its one run's."""
+        self.runs += 1
+        self._output = hashlib.sha256()
+        self.texts.clear()
+        self.controls_drawn.clear()
 
     @property
     def script_ms(self) -> float | None:
@@ -431,6 +440,8 @@ class Session:
             run.status = message.script_finished
             if message.script_finished in DONE:
                 self._finished.set()
+            elif message.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                run.another_run_follows()
 
     def _receive_delta(self, message: ForwardMsg, run: Run) -> None:
         delta = message.delta

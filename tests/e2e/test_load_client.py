@@ -105,3 +105,22 @@ def test_a_box_the_client_never_types_in_compares_by_what_it_is_not_by_the_value
 
     assert comparable(text_area("analogy", "king - man + woman")) == comparable(text_area("analogy"))
     assert comparable(text_area("analogy")) != comparable(text_area("another box"))
+
+
+def test_work_drawn_over_several_runs_is_checked_by_what_its_last_run_drew(server):
+    """Training goes on over several runs (ui/slices.py); served again from the kept result it takes one.
+    Both must count as the same output, or the load test reports a difference that is not there."""
+    base, _ = server
+
+    async def train_twice() -> tuple:
+        async with Session(base) as session:
+            await session.open_page("train", "train_steps=2000&width=32&hidden=3&train_seed=7")
+            steps = next(c for c in session.controls.values() if c.key == "train_steps")
+            trained = await session.move(steps, ["1000"])  # a new setting: trained over several runs
+            await session.move(steps, ["2000"])
+            again = await session.move(steps, ["1000"])  # the same setting: the kept result, one run
+            return trained, again
+
+    trained, again = run_apart(train_twice())
+    assert trained.runs > 1 and again.runs == 1
+    assert trained.texts == again.texts and trained.fingerprint == again.fingerprint
