@@ -453,20 +453,15 @@ def recorded(state: TrainingState) -> Training:
     )
 
 
-def train(*args, progress: Callable[[float], None] | None = None, **kwargs) -> Training:
+def train(*args, **kwargs) -> Training:
     """Train build_mlp(...) on make_dataset(...) with BCEWithLogitsLoss and ``optimizer``, recording everything.
 
     One ``seed`` fixes the data, the split, the initial weights and the batch order, so two calls
     give identical results. With ``clip``, the gradient is clipped as clip_grad_norm_(max_norm=clip_norm)
-    does before each step.
-    The arguments are ``start_training``'s. ``progress`` (if given) hears the share of steps done at every
-    snapshot, for a progress bar.
+    does before each step. The arguments are ``start_training``'s; the page runs the same three steps
+    in slices (ui/slices.py).
     """
     state = start_training(*args, **kwargs)
     while not state.finished:
-        if progress is not None:
-            progress(state.trained / state.steps)
         train_steps(state)
-    if progress is not None:
-        progress(1.0)
     return recorded(state)

@@ -29,7 +29,7 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from engine.device import Timing, resolve_device, synchronize, use_lesson_threads
+from engine.device import Timing, resolve_device, timed, use_lesson_threads
 from ui.compute import cache_identity, to_host
 
 FIRST_SLICE_S = 0.05  # of work in a session's first run of it: with the drawing, within 100 ms
@@ -67,14 +67,6 @@ class _Runs:
 @st.cache_resource
 def _kept_runs() -> _Runs:
     return _Runs()
-
-
-def _timed(work: Callable[[], Any], device) -> tuple[Any, float]:
-    synchronize(device)
-    start = time.perf_counter()
-    value = work()
-    synchronize(device)
-    return value, (time.perf_counter() - start) * 1000.0
 
 
 @dataclass(frozen=True)
@@ -116,16 +108,16 @@ def run_in_slices(
 def _advance(run: _Run, start, args, advance, record, slice_s: float, device) -> None:
     use_lesson_threads()
     if run.state is None:
-        run.state, spent = _timed(lambda: start(*args, device=device), device)
-        run.milliseconds += spent
+        run.state, spent = timed(start, *args, device=device)
+        run.milliseconds += spent.milliseconds
     began = time.perf_counter()
     while not run.state.finished:  # at least one step each run, however short the slice
-        _, spent = _timed(lambda: advance(run.state), device)
-        run.milliseconds += spent
+        _, spent = timed(lambda device: advance(run.state), device=device)
+        run.milliseconds += spent.milliseconds
         if time.perf_counter() - began >= slice_s:
             break
-    result, spent = _timed(lambda: record(run.state), device)
-    run.milliseconds += spent
+    result, spent = timed(lambda device: record(run.state), device=device)
+    run.milliseconds += spent.milliseconds
     run.result, run.finished = to_host(result), run.state.finished
     if run.finished:
         run.state = None  # only the record is kept
