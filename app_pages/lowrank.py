@@ -184,13 +184,20 @@ def lora_panel() -> None:
             "learning rate", key="lr_lr", options=[0.001, 0.003, 0.01, 0.03, 0.1], value=0.01,
             format_func=lambda v: f"{v:g}",
         )  # fmt: skip
-    fit = section.run(lora.lora_fit, rank_r, hidden, steps, lr, int(seed), cache=True, progress="Fitting B and A")
+    # Fitted in slices of time across reruns (ui/slices.py), so the loss falls on screen as Adam runs.
+    fit = section.run_in_slices(
+        lora.start_lora_fit, rank_r, hidden, steps, lr, int(seed),
+        advance=lora.fit_steps,
+        record=lora.fitted,
+        so_far=lambda fit: f"fitting: step {fit.trained:,} of {fit.steps:,}",
+    )  # fmt: skip
     if fit is None:
         return
+    ended = "ended" if fit.finished else "is so far"
     with chart:
         section.chart_row([charts.loss_figure(fit), charts.singular_values_figure(fit)], key="lora")
         st.caption(f"Start: B = 0, so the output differs from the frozen layer's by {fit.start_gap:g}.")
-        if not fit.converged:
+        if fit.finished and not fit.converged:
             st.warning(
                 f"The fit has not converged in {steps} steps: its loss is still well above the best rank-{rank_r} "
                 "loss. Give it more steps, or try another learning rate.",
@@ -200,14 +207,14 @@ def lora_panel() -> None:
             st.markdown(
                 f"**r = {rank_r} < hidden rank {hidden}:** no rank-{rank_r} update can reproduce the change. The best "
                 f"one, the SVD's top {rank_r} layers of ΔW*, still misses {percent(fit.error_best)} of it — the red "
-                f"line in the loss chart. LoRA ended {percent(fit.error_learned)} away from ΔW* and "
+                f"line in the loss chart. LoRA {ended} {percent(fit.error_learned)} away from ΔW* and "
                 f"{percent(fit.distance_to_best)} away from that best update: gradient descent found the "
                 f"{rank_r} largest directions of the change and had to leave the rest."
             )
         else:
             st.markdown(
                 f"**r = {rank_r} ≥ hidden rank {hidden}:** a rank-{rank_r} update can match the change exactly, "
-                f"and LoRA's BA ended {percent(fit.error_learned)} away from ΔW*, training "
+                f"and LoRA's BA {ended} {percent(fit.error_learned)} away from ΔW*, training "
                 f"{fit.trainable:,} numbers instead of {fit.full:,}."
             )
     cards = [
@@ -222,6 +229,7 @@ def lora_panel() -> None:
     ]
     frame.metric_cards(cards, beside=controls, after=chart)
     section.code_panel()
+    section.keep_going()
 
 
 spectra_panel()

@@ -174,14 +174,24 @@ def generate_panel(key: str, chars: tuple) -> None:
         seed = int(
             widgets.number("sampling seed", key="gpt_sample_seed", value=0, min_value=0, max_value=9999, whole=True)
         )
-    gen = section.run(gpt_sampling.generate, key, prompt, length, temperature, top_k, top_p, seed, cache=True)
+    # Written in slices of time across reruns (ui/slices.py): the text appears as it is drawn, as a chat model's does.
+    gen = section.run_in_slices(
+        gpt_sampling.start_writing, key, prompt, length, temperature, top_k, top_p, seed,
+        advance=gpt_sampling.write_chars,
+        record=gpt_sampling.written,
+        so_far=lambda gen: f"writing: character {len(gen.text):,} of {gen.length:,}",
+    )  # fmt: skip
     if gen is None:
         return
     with results:
         st.code(gen.prompt + gen.text, language=None, wrap_lines=True)
-        step = widgets.position(
-            "look at the step that drew character", key="gpt_step", size=len(gen.text), value=len(gen.text) - 1
-        )
+        if gen.finished:
+            step = widgets.position(
+                "look at the step that drew character", key="gpt_step", size=len(gen.text), value=len(gen.text) - 1
+            )
+        else:  # the newest character; a slider whose range grows would keep (and link) a step of the first picture
+            step = len(gen.text) - 1
+            st.caption("Writing… once the text is done, a slider here looks at the step behind each character.")
         drawn, spread, surprise = st.columns(3)
         frame.metric("drawn", gpt_corpus.shown_char(gen.text[step]), place=drawn)
         frame.metric("entropy at that step", f"{float(gen.entropy_bits[step]):.2f} bits", place=spread)
@@ -192,6 +202,7 @@ def generate_panel(key: str, chars: tuple) -> None:
         st.markdown("**Entropy of every draw** (the red bar is the step above)")
         section.chart(charts.surprise_figure(chars, gen, step))
     section.code_panel()
+    section.keep_going()
 
 
 @st.fragment

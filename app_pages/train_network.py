@@ -70,8 +70,8 @@ def train_panel() -> None:
     # Off, clipping never reads its norm: the training is the same whatever that slider says, so moving it
     # finds the cached one instead of training again.
     used_norm = clip_norm if clip else D["clip_norm"]
-    # Trained in slices of time (ui/slices.py: 50 ms, then 200 ms): each run draws the network as far as it
-    # has got, so the boundary forms on screen, and a control moved meanwhile waits one slice at most.
+    # Trained in slices of time across reruns (ui/slices.py: 50-70 ms each), drawn about four times a second,
+    # so the boundary forms on screen, and a control moved meanwhile waits one slice at most.
     run = section.run_in_slices(
         training.start_training,
         kind, points, noise, seed, layers, width, act, optimizer, lr, batch, decay, clip, used_norm, steps,

@@ -7,7 +7,8 @@ top-p); the embedding map is the PCA page's PCA (engine/pca.py) of the token emb
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 
@@ -21,12 +22,16 @@ from engine.softmax import T_MAX, T_MIN, filter_logits
 
 MAX_LENGTH = 500  # characters per sample
 MAX_PROMPT_CHARS = 500
+CHARS_AT_ONCE = 10  # characters per write_chars call: 2-4 ms, the grain of the page's slices of time
 
 
 @dataclass(frozen=True)
 class Generation:
+    """A sample: all of it once ``len(text) == length``, the characters written so far before that."""
+
     prompt: str
     text: str  # the characters drawn, after the prompt
+    length: int  # characters asked for
     chars: tuple[str, ...]  # the vocabulary
     chosen: torch.Tensor  # (L,) int64: the id drawn at each step
     tempered: torch.Tensor  # (L, V) softmax(logits / T) at each step, before the filters
@@ -38,16 +43,43 @@ class Generation:
     top_k: int
     top_p: float
 
+    @property
+    def finished(self) -> bool:
+        return len(self.text) == self.length
+
+
+@dataclass(eq=False)
+class Writing:
+    """A sample part way through: what ``write_chars`` moves on and ``written`` reads.
+
+    The page writes in short slices of time across reruns (ui/slices.py), so the text appears as it
+    is drawn; a sample stopped after any character and resumed is the sample written in one go.
+    """
+
+    model: Any
+    chars: tuple[str, ...]
+    context: int
+    prompt: str
+    length: int
+    temperatures: torch.Tensor  # (1, 1) float64
+    top_k: int
+    top_p: float
+    generator: torch.Generator  # the draws' random numbers, carried from slice to slice
+    ids: list[int]  # the prompt's ids (or the training text's first character), then each one drawn
+    cache: list = field(default_factory=list)  # keys and values of the first ``cached`` characters
+    cached: int = 0
+    raw: list[torch.Tensor] = field(default_factory=list)  # (V,) each step's next-character logits
+
+    @property
+    def finished(self) -> bool:
+        return len(self.raw) == self.length
+
 
 @torch.inference_mode()
-def generate(
+def start_writing(
     key: str, prompt: str, length: int, temperature: float, top_k: int, top_p: float, seed: int, *, device=None
-) -> Generation:
-    """Continue ``prompt`` by ``length`` characters, each drawn from the model's filtered next-character distribution.
-
-    An empty prompt starts from the first character of the training text. The model reads the last
-    ``context`` characters each step.
-    """
+) -> Writing:
+    """Everything before the first character: the trained model, the prompt's ids and the draws' generator."""
     model, corpus, run = trained_model(key)
     length = int_in_range("The sample length", length, 1, MAX_LENGTH)
     temperature = number_in_range("The temperature", temperature, T_MIN, T_MAX)
@@ -55,49 +87,84 @@ def generate(
     top_p = number_in_range("top-p", top_p, 0.01, 1.0)
     if not isinstance(prompt, str) or len(prompt) > MAX_PROMPT_CHARS:
         raise ValueError(f"The prompt must be text of at most {MAX_PROMPT_CHARS} characters.")
-    ids = encode(corpus.chars, prompt) if prompt else [int(corpus.ids[0])]
-    generator = lesson_generator(seed_value(seed))
-    dev = corpus.ids.device
-    temperatures = torch.tensor([[temperature]], dtype=torch.float64, device=dev)  # (1, 1)
-    # While the text fits in the context, each step's window is the last one plus a character at
-    # the next position, so the keys and values of the earlier characters are kept (``cache``).
-    # Once it is longer, the window slides and every character moves to another position; with
-    # absolute position embeddings, nothing computed before still holds, so the whole window is
-    # read again, as the model was trained (a cache over shifted positions would write other text).
-    cache: list = []
-    cached = 0  # characters whose keys and values are in the cache
-    raw = []
-    for _ in range(length):
-        if len(ids) <= run.context:
-            logits = model.next_logits(torch.tensor([ids[cached:]], device=dev), cache)[0]  # (V,)
-            cached = len(ids)
+    return Writing(
+        model=model,
+        chars=corpus.chars,
+        context=run.context,
+        prompt=prompt,
+        length=length,
+        temperatures=torch.tensor([[temperature]], dtype=torch.float64, device=corpus.ids.device),
+        top_k=top_k,
+        top_p=top_p,
+        generator=lesson_generator(seed_value(seed)),
+        ids=encode(corpus.chars, prompt) if prompt else [int(corpus.ids[0])],
+    )
+
+
+@torch.inference_mode()
+def write_chars(state: Writing, count: int = CHARS_AT_ONCE) -> None:
+    """Draw ``count`` more characters (fewer where the sample ends), each from the filtered next-character distribution.
+
+    The model reads the last ``context`` characters each step.
+    """
+    s, dev = state, state.temperatures.device
+    for _ in range(min(count, s.length - len(s.raw))):
+        # While the text fits in the context, each step's window is the last one plus a character at
+        # the next position, so the keys and values of the earlier characters are kept (``cache``).
+        # Once it is longer, the window slides and every character moves to another position; with
+        # absolute position embeddings, nothing computed before still holds, so the whole window is
+        # read again, as the model was trained (a cache over shifted positions would write other text).
+        if len(s.ids) <= s.context:
+            logits = s.model.next_logits(torch.tensor([s.ids[s.cached :]], device=dev), s.cache)[0]  # (V,)
+            s.cached = len(s.ids)
         else:
-            logits = model.next_logits(torch.tensor([ids[-run.context :]], device=dev))[0]  # (V,)
-        raw.append(logits)
+            logits = s.model.next_logits(torch.tensor([s.ids[-s.context :]], device=dev))[0]  # (V,)
+        s.raw.append(logits)
         # The draw needs this step's sampling distribution now (float64, so top-p's cut is decided
-        # with 16 digits); what the page shows is filtered for every step at once after the loop.
-        p = filter_logits(logits.double()[None], temperatures, top_k, top_p)[3][0]  # (V,)
-        ids.append(int(torch.multinomial(p.cpu(), 1, generator=generator)))
-    logits_all = torch.stack(raw).double()  # (L, V): the next-character logits at each step
-    tempered, _, kept, probs = filter_logits(logits_all, temperatures, top_k, top_p)  # each (L, V), one call
-    chosen_ids = torch.tensor(ids[-length:], device=dev)  # (L,)
+        # with 16 digits); what the page shows is filtered for every step at once in ``written``.
+        p = filter_logits(logits.double()[None], s.temperatures, s.top_k, s.top_p)[3][0]  # (V,)
+        s.ids.append(int(torch.multinomial(p.cpu(), 1, generator=s.generator)))
+
+
+@torch.inference_mode()
+def written(state: Writing) -> Generation:
+    """The characters drawn so far, with each step's distributions, filtered for every step at once."""
+    s = state
+    logits_all = torch.stack(s.raw).double()  # (L, V): the next-character logits at each step
+    tempered, _, kept, probs = filter_logits(logits_all, s.temperatures, s.top_k, s.top_p)  # each (L, V), one call
+    chosen_ids = torch.tensor(s.ids[len(s.ids) - len(s.raw) :], device=logits_all.device)  # (L,)
     log_probs = torch.log_softmax(logits_all, -1)  # (L, V) at T = 1, before any filter
     surprise = -log_probs.gather(1, chosen_ids[:, None]).squeeze(1)  # (L,) -ln p(drawn character)
     probs_all = probs.float()
     return Generation(
-        prompt=prompt,
-        text="".join(corpus.chars[i] for i in chosen_ids.tolist()),
-        chars=corpus.chars,
+        prompt=s.prompt,
+        text="".join(s.chars[i] for i in chosen_ids.tolist()),
+        length=s.length,
+        chars=s.chars,
         chosen=chosen_ids,
         tempered=tempered.float(),
         probs=probs_all,
         kept=kept,
         entropy_bits=entropy(probs_all, "bits"),
         mean_nats=float(surprise.mean()),
-        temperature=temperature,
-        top_k=top_k,
-        top_p=top_p,
+        temperature=float(s.temperatures),
+        top_k=s.top_k,
+        top_p=s.top_p,
     )
+
+
+def generate(
+    key: str, prompt: str, length: int, temperature: float, top_k: int, top_p: float, seed: int, *, device=None
+) -> Generation:
+    """Continue ``prompt`` by ``length`` characters, each drawn from the model's filtered next-character distribution.
+
+    An empty prompt starts from the first character of the training text. ``start_writing``,
+    ``write_chars`` to the end, then ``written``: the page runs the same three in slices.
+    """
+    state = start_writing(key, prompt, length, temperature, top_k, top_p, seed, device=device)
+    while not state.finished:
+        write_chars(state)
+    return written(state)
 
 
 @dataclass(frozen=True)

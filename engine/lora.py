@@ -14,8 +14,7 @@ of ΔW*: LoRA's answer can be set beside it.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch.nn import functional as F
@@ -31,7 +30,7 @@ MAX_RANK = 32  # LoRA's r and the hidden change's rank
 MAX_STEPS = 1000
 SAMPLES = 384  # inputs x the layer is trained on (at least its 384 inputs, so XᵀX = N·I is possible)
 DECAY = 0.7  # the hidden change's singular values: 1, 0.7, 0.49, … (distinct, so its best rank r is unique)
-SNAPSHOTS = 20  # progress reports over a fit
+STEPS_AT_ONCE = 10  # Adam steps per fit_steps call: 2-7 ms, the grain of the page's slices of time
 CONVERGED = 0.0025  # converged: the loss above the floor is at most this share of where it started (≈ 5 % error)
 
 
@@ -127,11 +126,14 @@ def low_rank_singular_values(lora_b: torch.Tensor, lora_a: torch.Tensor) -> torc
 
 @dataclass(frozen=True)
 class LoraFit:
-    """One LoRA fit, and the best rank-r update the SVD gives for comparison."""
+    """One LoRA fit, and the best rank-r update the SVD gives for comparison: all of it once ``trained == steps``,
+    the steps so far before that."""
 
     rank: int  # LoRA's r
     hidden_rank: int
-    losses: torch.Tensor  # (steps + 1,) mean squared error before each step, and after the last
+    steps: int  # planned
+    trained: int  # done so far
+    losses: torch.Tensor  # (trained + 1,) mean squared error before each step, and after the last so far
     floor: float  # the best possible loss with rank r: Σ_{i>r} sᵢ² / m (0 when r ≥ hidden rank)
     initial_loss: float  # with B = 0: the frozen layer's own error
     start_gap: float  # max |output at step 0 − frozen layer's output|: 0, because B starts at zero
@@ -144,18 +146,40 @@ class LoraFit:
     error_best: float  # ‖ΔW*_r − ΔW*‖_F / ‖ΔW*‖_F = √(Σ_{i>r} sᵢ²) / √(Σ sᵢ²), Eckart–Young
     converged: bool  # the last loss is within CONVERGED of the way from the frozen layer's loss to the floor
 
+    @property
+    def finished(self) -> bool:
+        return self.trained == self.steps
 
-def lora_fit(
-    rank: int,
-    hidden_rank: int,
-    steps: int,
-    lr: float,
-    seed: int,
-    *,
-    device=None,
-    progress: Callable[[float], None] | None = None,
-) -> LoraFit:
-    """Fit B and A with Adam so the frozen layer plus BA maps the inputs to targets made by a hidden ΔW*."""
+
+@dataclass(eq=False)
+class LoraState:
+    """A fit part way through: what ``fit_steps`` moves on and ``fitted`` reads.
+
+    The page fits in short slices of time across reruns (ui/slices.py) and draws the loss as it falls; a fit
+    stopped after any step and resumed gives the same numbers as one in a go.
+    """
+
+    rank: int
+    hidden_rank: int
+    steps: int
+    lr: float
+    hidden: tuple[torch.Tensor, torch.Tensor, torch.Tensor]  # ΔW* = U diag(s) Vᵀ, as it was built
+    error: tuple[torch.Tensor, torch.Tensor, torch.Tensor]  # error_factors: L, R (L R = BA − ΔW*) and ‖ΔW*‖²
+    adapter: torch.Tensor  # B and A, as one vector of their r(m + n) numbers
+    lora_b: torch.Tensor  # views of adapter
+    lora_a: torch.Tensor
+    losses: torch.Tensor  # (steps + 1,) filled as the fit goes
+    start_gap: float
+    memory: dict = field(default_factory=dict)  # Adam's running averages of the gradient and of its square
+    trained: int = 0
+
+    @property
+    def finished(self) -> bool:
+        return self.trained == self.steps
+
+
+def start_lora_fit(rank: int, hidden_rank: int, steps: int, lr: float, seed: int, *, device=None) -> LoraState:
+    """Everything before the first step: the inputs, the hidden change ΔW*, and B = 0 and a small random A."""
     rank = int_in_range("LoRA's rank r", rank, 1, MAX_RANK)
     hidden_rank = int_in_range("The hidden change's rank", hidden_rank, 1, MAX_RANK)
     steps = int_in_range("The number of steps", steps, 1, MAX_STEPS)
@@ -166,7 +190,6 @@ def lora_fit(
     x = (random_orthonormal(SAMPLES, n, generator) * math.sqrt(SAMPLES)).to(w.device)  # XᵀX = N·I
     u, s, v = hidden_change(m, n, hidden_rank, generator)
     u, s, v = u.to(w.device), s.to(w.device), v.to(w.device)
-    left, right, change_squared = error_factors(u, s, v, rank)  # L R = BA − ΔW*
     init_b, init_a = lora_init(m, n, rank, generator)
     with torch.no_grad():
         start_gap = float(
@@ -174,36 +197,68 @@ def lora_fit(
         )
     # A and B are views of one vector of their r(m + n) numbers, so that Adam updates both in one pass.
     adapter = torch.cat([init_b.flatten(), init_a.flatten()]).to(w.device)
-    lora_b, lora_a = adapter[: m * rank].view(m, rank), adapter[m * rank :].view(rank, n)
-    state: dict = {}  # Adam's running averages of the gradient and of its square
-    losses = torch.empty(steps + 1, dtype=torch.float64, device=w.device)
-    every = max(1, steps // SNAPSHOTS)
-    for step in range(steps):
-        losses[step], grad_b, grad_a = loss_and_gradients(left, right, change_squared, lora_b, lora_a)
-        adam(adapter, torch.cat([grad_b.flatten(), grad_a.flatten()]), state, lr, step + 1)
-        if progress is not None and step % every == 0:
-            progress(step / steps)
-    losses[steps] = loss_and_gradients(left, right, change_squared, lora_b, lora_a)[0]
-    with torch.no_grad():
-        learned = lora_b @ lora_a
-        best = truncate(u, s, v.T, min(rank, hidden_rank))  # ΔW*'s SVD is known: it was built from it
-        left_out = s[rank:].pow(2).sum()
-        full_change = (u * s) @ v.T
-    if progress is not None:
-        progress(1.0)
-    return LoraFit(
+    return LoraState(
         rank=rank,
         hidden_rank=hidden_rank,
-        losses=losses,
+        steps=steps,
+        lr=lr,
+        hidden=(u, s, v),
+        error=error_factors(u, s, v, rank),
+        adapter=adapter,
+        lora_b=adapter[: m * rank].view(m, rank),
+        lora_a=adapter[m * rank :].view(rank, n),
+        losses=torch.empty(steps + 1, dtype=torch.float64, device=w.device),
+        start_gap=start_gap,
+    )
+
+
+def fit_steps(state: LoraState, count: int = STEPS_AT_ONCE) -> None:
+    """``count`` more Adam steps on B and A (fewer where the fit ends)."""
+    s = state
+    for step in range(s.trained, min(s.trained + count, s.steps)):
+        s.losses[step], grad_b, grad_a = loss_and_gradients(*s.error, s.lora_b, s.lora_a)
+        adam(s.adapter, torch.cat([grad_b.flatten(), grad_a.flatten()]), s.memory, s.lr, step + 1)
+        s.trained = step + 1
+
+
+def fitted(state: LoraState) -> LoraFit:
+    """Where the steps so far have got B and A, against ΔW* and against the best rank-r update."""
+    s = state
+    m = s.lora_b.shape[0]
+    u, singular, v = s.hidden
+    losses = s.losses[: s.trained + 1]
+    losses[s.trained] = loss_and_gradients(*s.error, s.lora_b, s.lora_a)[0]  # after the last step so far
+    with torch.no_grad():
+        learned = s.lora_b @ s.lora_a
+        best = truncate(u, singular, v.T, min(s.rank, s.hidden_rank))  # ΔW*'s SVD is known: it was built from it
+        left_out = singular[s.rank :].pow(2).sum()
+        full_change = (u * singular) @ v.T
+    return LoraFit(
+        rank=s.rank,
+        hidden_rank=s.hidden_rank,
+        steps=s.steps,
+        trained=s.trained,
+        losses=losses.clone(),
         floor=float(left_out / m),
         initial_loss=float(losses[0]),
-        start_gap=start_gap,
-        trainable=rank * (m + n),
-        full=m * n,
-        hidden=s,
-        learned=low_rank_singular_values(lora_b, lora_a),
+        start_gap=s.start_gap,
+        trainable=s.rank * (m + s.lora_a.shape[1]),
+        full=m * s.lora_a.shape[1],
+        hidden=singular,
+        learned=low_rank_singular_values(s.lora_b, s.lora_a),
         distance_to_best=float(torch.linalg.matrix_norm(learned - best) / torch.linalg.matrix_norm(best)),
         error_learned=float(torch.linalg.matrix_norm(learned - full_change) / torch.linalg.matrix_norm(full_change)),
-        error_best=float((left_out / s.pow(2).sum()).sqrt()),
-        converged=bool(losses[steps] - left_out / m <= CONVERGED * (losses[0] - left_out / m)),
+        error_best=float((left_out / singular.pow(2).sum()).sqrt()),
+        converged=bool(losses[-1] - left_out / m <= CONVERGED * (losses[0] - left_out / m)),
     )
+
+
+def lora_fit(rank: int, hidden_rank: int, steps: int, lr: float, seed: int, *, device=None) -> LoraFit:
+    """Fit B and A with Adam so the frozen layer plus BA maps the inputs to targets made by a hidden ΔW*.
+
+    ``start_lora_fit``, ``fit_steps`` to the end, then ``fitted``: the page runs the same three in slices.
+    """
+    state = start_lora_fit(rank, hidden_rank, steps, lr, seed, device=device)
+    while not state.finished:
+        fit_steps(state)
+    return fitted(state)

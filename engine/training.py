@@ -242,7 +242,7 @@ class Training:
 class TrainingState:
     """A training part way through: what ``train_steps`` moves on and ``recorded`` reads.
 
-    The page trains in short slices across reruns (ui/slices.py) and draws the network after each,
+    The page trains in short slices across reruns (ui/slices.py) and draws the network as it goes,
     so a run can stop after any snapshot and go on later with the same numbers as in one go.
     """
 
@@ -269,7 +269,6 @@ class TrainingState:
     grid_y: torch.Tensor
     memory: dict = field(default_factory=dict)  # the optimizer's state between steps (Adam's moments)
     trained: int = 0
-    waiting: list[torch.Tensor] = field(default_factory=list)  # snapshots (theta) not yet evaluated
     evaluated: list[torch.Tensor] = field(default_factory=list)  # each snapshot's logits at x_eval
     batch_losses: list[torch.Tensor] = field(default_factory=list)  # per slice: each step's batch loss
     squared_norms: list[torch.Tensor] = field(default_factory=list)  # per step: each layer's ‖g‖²
@@ -334,7 +333,7 @@ def start_training(
     grid_x = torch.linspace(x_min, x_max, GRID_SIZE, device=dev)
     grid_y = torch.linspace(y_min, y_max, GRID_SIZE, device=dev)
     gy, gx = torch.meshgrid(grid_y, grid_x, indexing="ij")
-    return TrainingState(
+    state = TrainingState(
         dataset=data, steps=steps, every=every, batch_size=batch, optimizer=optimizer, lr=lr,
         weight_decay=weight_decay, clip=clip, clip_norm=clip_norm,
         act=activation_function(activation), slope=SLOPES[activation], linears=linears, layer_names=tuple(names),
@@ -342,8 +341,20 @@ def start_training(
         theta=theta, grad=torch.zeros_like(theta), layer_rows=layer_rows,
         rows=batch_indices(len(data.y_train), batch, steps, seed).to(dev),
         x_eval=torch.cat([data.x_train, data.x_test, torch.stack([gx.flatten(), gy.flatten()], 1)]),
-        grid_x=grid_x, grid_y=grid_y, waiting=[theta.clone()],
+        grid_x=grid_x, grid_y=grid_y,
     )  # fmt: skip
+    _take_snapshot(state)  # step 0: the untrained network
+    return state
+
+
+def _take_snapshot(state: TrainingState) -> None:
+    """Evaluate the network as it is now on the training points, the test points and the grid.
+
+    Done when the snapshot is taken, inside the step that reaches it: a page that trains in slices of
+    time (ui/slices.py) then counts this work in its slice, and ``recorded`` only gathers.
+    """
+    with torch.no_grad():
+        state.evaluated.append(_forward(_views(state.theta, state.linears), state.act, state.x_eval)[2].squeeze(1))
 
 
 def _mean_loss(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -399,7 +410,7 @@ def train_steps(state: TrainingState, count: int | None = None) -> None:
                 g = s.grad.add(s.theta, alpha=s.weight_decay) if s.weight_decay else s.grad
                 (sgd if s.optimizer == "SGD" else adam)(s.theta, g, s.memory, s.lr, step + 1)
             if (step + 1) % s.every == 0 or step + 1 == s.steps:
-                s.waiting.append(s.theta.clone())  # evaluated by ``recorded``
+                _take_snapshot(s)
         if logits:
             s.batch_losses.append(_mean_loss(torch.cat(logits, 1).t(), y_batches.squeeze(2)))
     s.trained = last
@@ -408,16 +419,10 @@ def train_steps(state: TrainingState, count: int | None = None) -> None:
 
 
 def recorded(state: TrainingState) -> Training:
-    """What the steps so far recorded, with every snapshot evaluated on the data and on the grid.
-
-    Snapshots are evaluated once, here, as they come: a page that draws a run after each slice
-    pays only for the snapshots that slice added.
-    """
+    """What the steps so far recorded, with every snapshot's evaluation on the data and on the grid."""
     s, data = state, state.dataset
     n_train, n_test = len(data.y_train), len(data.y_test)
     with torch.no_grad():
-        s.evaluated += [_forward(_views(theta, s.linears), s.act, s.x_eval)[2].squeeze(1) for theta in s.waiting]
-        s.waiting.clear()
         train_logits, test_logits, grid_logits = torch.stack(s.evaluated).split([n_train, n_test, GRID_SIZE**2], dim=1)
         train_loss, test_loss = _mean_loss(train_logits, data.y_train), _mean_loss(test_logits, data.y_test)
         train_acc, test_acc = _accuracy(train_logits, data.y_train), _accuracy(test_logits, data.y_test)

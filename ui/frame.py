@@ -222,14 +222,17 @@ class Section:
         """The record of work too long for one rerun (training): as far as it has got, or None after
         showing why the input was refused.
 
-        Each run advances the work for a slice of time (``ui.slices``); while it is unfinished the
-        timing line says ``so_far(record)``, and ``keep_going`` (last in the panel) runs it again.
+        Each run advances the work for a slice of time (``ui.slices``). A run that should not draw
+        reruns from here, before anything else is drawn. While the work is unfinished the timing
+        line says ``so_far(record)``, and ``keep_going`` (last in the panel) runs it again.
         """
         self._functions += [advance, start, record]  # the Code panel opens on the step: the loop is the lesson
         try:
             work = slices.run_in_slices(start, args, advance=advance, record=record)
         except ValueError as err:
             return refused(err)
+        if not work.show:
+            slices.go_on()  # too soon for another picture: the last one stays, and the work goes on
         self._last = (work.timing, work.cached)
         self._so_far = None if work.finished else so_far(work.result)
         # One marker in this slot on every run (so the elements after it keep their places): while the

@@ -111,7 +111,7 @@ def loss_figure(fit) -> go.Figure:
     if fit.floor > 0:
         traces.append(
             line(
-                [0, len(losses) - 1],
+                [0, fit.steps],
                 [fit.floor, fit.floor],
                 name=f"best rank {fit.rank} (SVD)",
                 color=NEGATIVE,
@@ -121,7 +121,8 @@ def loss_figure(fit) -> go.Figure:
         )
     layout = {
         "title": panel_title("loss while fitting BA"),
-        "xaxis": dict(title=dict(text="Adam step"), tickfont=TICK_FONT),
+        # The whole fit's steps from the start, so the axis stays put while the fit goes on (ui/slices.py).
+        "xaxis": dict(title=dict(text="Adam step"), tickfont=TICK_FONT, range=[0, fit.steps]),
         "yaxis": dict(type="log", title=dict(text="mean squared error"), tickfont=TICK_FONT, exponentformat="power"),
         "legend": BOTTOM_LEGEND,
         "margin": dict(l=10, r=10, t=40, b=60),

@@ -126,7 +126,8 @@ def surprise_figure(chars: Sequence[str], gen, step: int) -> go.Figure:
         )
     ]
     layout = {
-        "xaxis": dict(title=dict(text="step (character drawn)")),
+        # Every step asked for from the start, so the axis stays put while the text is written (ui/slices.py).
+        "xaxis": dict(title=dict(text="step (character drawn)"), range=[-0.5, gen.length - 0.5]),
         "yaxis": dict(title=dict(text="entropy (bits)"), rangemode="tozero"),
         "showlegend": False,
         "bargap": 0.1,

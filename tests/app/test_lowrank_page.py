@@ -7,7 +7,7 @@ import pytest
 
 from engine import lora, transformer
 from tests.app.helpers import array, errors, metric_values, open_page, plotly_figures
-from ui import viewport
+from ui import slices, viewport
 
 PAGE = "app_pages/lowrank.py"
 
@@ -86,6 +86,33 @@ def test_lora_below_the_hidden_rank_is_explained():
     loss = plotly_figures(at)[3]
     floor = next(t for t in loss["data"] if t["name"].startswith("best rank"))
     assert array(floor["y"])[0] == pytest.approx(np.sum(s[2:] ** 2) / 384, rel=1e-4)
+
+
+def test_a_lora_fit_part_way_shows_the_loss_so_far_and_does_not_judge_it_yet(monkeypatch, nothing_trained_yet):
+    monkeypatch.setattr(slices, "DRAWING_SLICE_S", 0.0)  # one fit_steps call: 10 steps
+    monkeypatch.setattr(slices, "keep_going", lambda: None)  # stop after the first slice
+    at = open_page(PAGE, {"lr_steps": "600", "lr_lr": "0.001"})
+    assert not at.exception, at.exception
+    timing = [c.value for c in at.caption if "computed" in c.value]
+    assert any(line.startswith("fitting: step 10 of 600 · computed so far in") for line in timing), timing
+    loss = plotly_figures(at)[3]
+    assert loss["layout"]["xaxis"]["range"] == [0, 600]
+    part = lora.start_lora_fit(4, 4, 600, 0.001, 0, device="cpu")
+    lora.fit_steps(part)
+    np.testing.assert_array_equal(array(loss["data"][0]["y"]), lora.fitted(part).losses.numpy().astype(float))
+    assert not at.warning  # "has not converged" waits for the end of the fit
+    assert any("is so far" in m.value for m in at.markdown)
+
+
+def test_a_lora_fit_over_several_runs_ends_as_one_in_a_go(monkeypatch, nothing_trained_yet):
+    monkeypatch.setattr(slices, "DRAWING_SLICE_S", 0.0)
+    monkeypatch.setattr(slices, "SLICE_S", 0.0)
+    at = open_page(PAGE, {"lr_steps": "50", "lr_lr": "0.001"})
+    assert not at.exception, at.exception
+    whole = lora.lora_fit(4, 4, 50, 0.001, 0, device="cpu")
+    assert not whole.converged and any("has not converged in 50 steps" in w.value for w in at.warning)
+    shown = metric_values(at)
+    assert shown["‖BA − ΔW*‖ / ‖ΔW*‖, LoRA"] == f"{whole.error_learned:.1%}".replace("%", " %")
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from engine.gpt_corpus import corpus_text
+from engine.gpt_corpus import corpus_text, shown_char
 from tests.app.helpers import array, errors, metric_values, open_page, plotly_figures
+from ui import slices
 
 PAGE = "app_pages/tiny_gpt.py"
 QUICK = {"gpt_steps": 50, "gpt_batch": 8, "gpt_dmodel": 32, "gpt_context": 32}  # a few seconds of training
@@ -65,6 +66,22 @@ def test_sampling_shows_a_distribution_and_its_drawn_character(page):
     assert 0.5 < sampled.sum() <= 1.0 + 1e-6, "the top characters carry most of the mass"
     text = page.code[0].value
     assert text.startswith("Ham.\nTo be, or not") and len(text) == len("Ham.\nTo be, or not") + 200
+
+
+def test_the_text_is_shown_as_it_is_written_and_ends_as_in_one_go(page, monkeypatch, nothing_trained_yet):
+    """Written in slices across reruns (ui/slices.py); here the first slice is one call of 10 characters."""
+    monkeypatch.setattr(slices, "DRAWING_SLICE_S", 0.0)
+    monkeypatch.setattr(slices, "keep_going", lambda: None)  # stop after the first slice
+    at = open_page(PAGE, state=QUICK)
+    assert not at.exception, at.exception
+    timing = [c.value for c in at.caption if "computed" in c.value]
+    assert any(line.startswith("writing: character 10 of 200 · computed so far in") for line in timing), timing
+    whole = page.code[0].value  # the module's page: the same settings, written in one go
+    assert at.code[0].value == whole[: len("Ham.\nTo be, or not") + 10]
+    assert not [w for w in at.slider if w.key == "gpt_step"]  # the step shown is the newest, until the end
+    assert metric_values(at)["drawn"] == shown_char(at.code[0].value[-1])
+    entropy = next(f for f in plotly_figures(at) if f["layout"].get("bargap") == 0.1)
+    assert entropy["layout"]["xaxis"]["range"] == [-0.5, 199.5]
 
 
 def test_a_lower_temperature_sharpens_the_draws(page):

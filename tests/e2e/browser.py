@@ -125,12 +125,19 @@ def tab(browser: Browser, width: int, height: int = 900) -> Iterator[Page]:
 
 # True once the script state has read "notRunning" for 400 ms in a row: the state flickers to
 # "notRunning" between a page load and the first run, and between a widget change and its rerun.
+# Idle: the script state is "notRunning" and has not changed for 400 ms. Watched with an observer,
+# not sampled: a page that reruns itself (work drawn as it goes, ui/slices.py) is "notRunning" for
+# moments between its runs, and two samples taken while the page is busy drawing can both land in one.
 STABLE_IDLE_JS = """() => {
-  const state = document.querySelector('[data-testid=stApp]')?.dataset.testScriptState;
-  const now = performance.now();
-  if (state !== 'notRunning') { window.__aimlIdleSince = null; return false; }
-  window.__aimlIdleSince = window.__aimlIdleSince ?? now;
-  return now - window.__aimlIdleSince > 400;
+  const app = document.querySelector('[data-testid=stApp]');
+  if (!app) return false;
+  if (window.__aimlWatchedApp !== app) {
+    window.__aimlWatchedApp = app;
+    window.__aimlStateChangedAt = performance.now();
+    new MutationObserver(() => { window.__aimlStateChangedAt = performance.now(); })
+      .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  }
+  return app.dataset.testScriptState === 'notRunning' && performance.now() - window.__aimlStateChangedAt > 400;
 }"""
 
 

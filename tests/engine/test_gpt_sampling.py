@@ -101,6 +101,25 @@ def test_the_fast_sampler_writes_what_a_full_forward_pass_per_character_writes(
     assert (~fast.kept).any() == (top_k > 0 or top_p < 1.0), "the filters, when asked for, left characters out"
 
 
+def test_a_sample_written_in_slices_is_the_sample_written_in_one_go(trained):
+    """The page writes in slices of time across reruns (ui/slices.py), looking at the text between them;
+    the slices here cross the point where the text outgrows the context and the window starts to slide."""
+    key = trained[0]
+    args = (key, "Ham", 40, 0.9, 0, 0.95, 2)
+    state = gpt_sampling.start_writing(*args, device="cpu")
+    seen = []
+    for count in (1, 5, 10, 30):
+        gpt_sampling.write_chars(state, count)
+        seen.append(gpt_sampling.written(state))  # looking part way must not change what comes after
+    whole = gpt_sampling.generate(*args, device="cpu")
+    assert [len(part.text) for part in seen] == [1, 6, 16, 40] and state.finished
+    assert seen[-1].text == whole.text and torch.equal(seen[-1].chosen, whole.chosen)
+    assert torch.equal(seen[-1].probs, whole.probs) and seen[-1].mean_nats == whole.mean_nats
+    for part in seen[:-1]:
+        assert part.length == 40 and whole.text.startswith(part.text)
+        assert torch.equal(part.probs, whole.probs[: len(part.text)])
+
+
 def random_model(context=16, layers=3):
     """In float64, so that summing in another order changes only the 15th digit and a logic slip shows."""
     model = build_model(make_config(vocab_size=20, context=context, layers=layers, heads=2, d_model=16), seed=11)

@@ -113,10 +113,21 @@ def test_the_same_seed_gives_the_same_fit():
     assert not torch.equal(first.losses, lora.lora_fit(2, 3, 30, 0.01, 8, device="cpu").losses)
 
 
-def test_progress_is_reported_up_to_done():
-    heard = []
-    lora.lora_fit(1, 1, 40, 0.01, 0, device="cpu", progress=heard.append)
-    assert heard[-1] == 1.0 and heard == sorted(heard)
+def test_a_fit_in_slices_is_the_fit_in_one_go_bit_for_bit():
+    """The page fits in slices of time across reruns (ui/slices.py), looking at the fit between them."""
+    state = lora.start_lora_fit(4, 6, 95, 0.03, 3, device="cpu")
+    seen = []
+    for count in (1, 7, 10, 30, 100):
+        lora.fit_steps(state, count)
+        seen.append(lora.fitted(state))  # looking part way must not change what comes after
+    whole = lora.lora_fit(4, 6, 95, 0.03, 3, device="cpu")
+    assert [fit.trained for fit in seen] == [1, 8, 18, 48, 95] and seen[-1].finished and whole.finished
+    assert torch.equal(seen[-1].losses, whole.losses)
+    assert torch.equal(seen[-1].learned, whole.learned)
+    assert (seen[-1].error_learned, seen[-1].converged) == (whole.error_learned, whole.converged)
+    for part in seen[:-1]:
+        assert not part.finished and part.steps == 95
+        assert torch.equal(part.losses, whole.losses[: part.trained + 1])  # the loss after its last step too
 
 
 def task(rank: int, hidden: int, seed: int):

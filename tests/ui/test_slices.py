@@ -52,30 +52,53 @@ def record(state: Counting) -> dict:
 
 @pytest.fixture(autouse=True)
 def fresh(monkeypatch):
-    """An empty store, a new session, and slices short enough for a test."""
+    """An empty store, a new session, slices short enough for a test, and a picture every run."""
     slices._kept_runs.clear()
     st.session_state.clear()
     STARTS.clear()
-    monkeypatch.setattr(slices, "FIRST_SLICE_S", 0.02)
+    monkeypatch.setattr(slices, "DRAWING_SLICE_S", 0.02)
     monkeypatch.setattr(slices, "SLICE_S", 0.06)
+    monkeypatch.setattr(slices, "DRAW_EVERY_S", 0.0)
 
 
 def run(steps: int, step_s: float = 0.005) -> slices.Slice:
     return slices.run_in_slices(start_counting, (steps, step_s), advance=advance, record=record)
 
 
-def test_a_first_slice_is_short_later_ones_longer_and_the_record_is_on_the_host():
+def test_a_run_that_draws_works_a_shorter_slice_and_the_record_is_on_the_host(monkeypatch):
+    monkeypatch.setattr(slices, "DRAW_EVERY_S", 0.5)
     first = run(1000)
-    assert not first.finished and not first.cached
+    assert first.show and not first.finished and not first.cached
     assert 1 <= int(first.result["done"]) < 10  # 20 ms of 5 ms steps
-    second = run(1000)
-    assert int(second.result["done"]) - int(first.result["done"]) >= 8  # 60 ms of them
-    assert second.timing.milliseconds > first.timing.milliseconds >= 5
     assert hasattr(first.result["done"], "dtype") and not isinstance(first.result["done"], torch.Tensor)
+    monkeypatch.setattr(slices, "DRAW_EVERY_S", 0.0)
+    second = run(1000)
+    assert second.show and 1 <= int(second.result["done"]) - int(first.result["done"]) < 10
+    assert second.timing.milliseconds > first.timing.milliseconds >= 5
+
+
+def test_between_pictures_a_run_only_works_and_the_next_picture_shows_all_of_it(monkeypatch):
+    monkeypatch.setattr(slices, "DRAW_EVERY_S", 0.15)
+    first = run(1000)
+    between = run(1000)  # 60 ms later: too soon for another picture
+    assert first.show and not between.show
+    assert between.result is first.result  # nothing recorded for it
+    while not (later := run(1000)).show:
+        pass
+    assert int(later.result["done"]) - int(first.result["done"]) >= 8 + 8  # two 60 ms slices at least
+    assert later.timing.milliseconds >= first.timing.milliseconds + 2 * 60
+
+
+def test_the_last_slice_is_shown_however_soon_after_the_last_picture(monkeypatch):
+    monkeypatch.setattr(slices, "DRAW_EVERY_S", 10.0)
+    assert run(20).show  # this session's first run of it
+    while not (last := run(20)).finished:
+        assert not last.show
+    assert last.show and int(last.result["done"]) == 20
 
 
 def test_every_run_advances_at_least_once_however_short_the_slice(monkeypatch):
-    monkeypatch.setattr(slices, "FIRST_SLICE_S", 0.0)
+    monkeypatch.setattr(slices, "DRAWING_SLICE_S", 0.0)
     monkeypatch.setattr(slices, "SLICE_S", 0.0)
     done = [int(run(5).result["done"]) for _ in range(5)]
     assert done == [1, 2, 3, 4, 5]
@@ -134,6 +157,20 @@ def test_only_the_most_recently_used_runs_are_kept(monkeypatch):
     assert len(STARTS) == 5
 
 
+def start_other(steps: int, step_s: float, *, device=None) -> Counting:
+    return start_counting(steps, step_s)
+
+
+def test_another_kind_of_work_does_not_push_this_one_out(monkeypatch):
+    monkeypatch.setattr(slices, "KEPT_RUNS", 2)
+    while not run(3).finished:
+        pass
+    for steps in (1, 2, 4):  # more of another kind than are kept
+        while not slices.run_in_slices(start_other, (steps, 0.001), advance=advance, record=record).finished:
+            pass
+    assert run(3).cached and len(STARTS) == 4
+
+
 @pytest.mark.parametrize("fragment_run", [True, False])
 def test_keep_going_reruns_the_fragment_at_once_or_the_app_once_it_has_drawn(monkeypatch, fragment_run):
     reruns = []
@@ -148,3 +185,37 @@ def test_keep_going_reruns_the_fragment_at_once_or_the_app_once_it_has_drawn(mon
         slices.rerun_if_asked()
         slices.rerun_if_asked()
         assert reruns == ["app"]
+
+
+@pytest.mark.parametrize("fragment_run", [True, False])
+def test_a_run_that_only_worked_goes_on_at_once_in_its_own_scope(monkeypatch, fragment_run):
+    reruns = []
+    monkeypatch.setattr(slices.st, "rerun", lambda scope="app": reruns.append(scope))
+    ids = ["train_panel"] if fragment_run else []
+    monkeypatch.setattr(slices, "get_script_run_ctx", lambda: SimpleNamespace(fragment_ids_this_run=ids))
+    slices.go_on()
+    assert reruns == ["fragment" if fragment_run else "app"]
+
+
+def test_a_request_that_ends_the_run_ends_the_slice_after_the_step_in_progress(monkeypatch):
+    """Streamlit's yield check raises to end the run (another page opened); the work stays consistent."""
+
+    class Moved(Exception):
+        pass
+
+    checks = []
+
+    def moved_after_three_steps():
+        checks.append(1)
+        if len(checks) == 3:
+            raise Moved
+
+    monkeypatch.setattr(slices, "SLICE_S", 10.0)
+    monkeypatch.setattr(slices, "DRAWING_SLICE_S", 10.0)
+    monkeypatch.setattr(slices, "get_run_yield_check", lambda: moved_after_three_steps)
+    with pytest.raises(Moved):
+        run(1000)
+    monkeypatch.setattr(slices, "get_run_yield_check", lambda: None)  # no script run: nothing to check
+    monkeypatch.setattr(slices, "DRAWING_SLICE_S", 0.0)
+    after = run(1000)  # the same work, on from where the interrupted slice left it, its lock free
+    assert int(after.result["done"]) == 4 and len(STARTS) == 1
