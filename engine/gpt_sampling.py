@@ -74,6 +74,10 @@ class Writing:
     def finished(self) -> bool:
         return len(self.raw) == self.length
 
+    @property
+    def progress(self) -> float:
+        return len(self.raw) / self.length
+
 
 @torch.inference_mode()
 def start_writing(

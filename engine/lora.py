@@ -22,6 +22,7 @@ from torch.nn import functional as F
 from engine.checks import int_in_range, number_in_range
 from engine.device import lesson_generator
 from engine.lowrank import truncate, weight_name
+from engine.progress import StepsDone
 from engine.transformer import load_minilm
 from engine.update_rules import adam
 
@@ -125,7 +126,7 @@ def low_rank_singular_values(lora_b: torch.Tensor, lora_a: torch.Tensor) -> torc
 
 
 @dataclass(frozen=True)
-class LoraFit:
+class LoraFit(StepsDone):
     """One LoRA fit, and the best rank-r update the SVD gives for comparison: all of it once ``trained == steps``,
     the steps so far before that."""
 
@@ -146,13 +147,9 @@ class LoraFit:
     error_best: float  # ‖ΔW*_r − ΔW*‖_F / ‖ΔW*‖_F = √(Σ_{i>r} sᵢ²) / √(Σ sᵢ²), Eckart–Young
     converged: bool  # the last loss is within CONVERGED of the way from the frozen layer's loss to the floor
 
-    @property
-    def finished(self) -> bool:
-        return self.trained == self.steps
-
 
 @dataclass(eq=False)
-class LoraState:
+class LoraState(StepsDone):
     """A fit part way through: what ``fit_steps`` moves on and ``fitted`` reads.
 
     The page fits in short slices of time across reruns (ui/slices.py) and draws the loss as it falls; a fit
@@ -172,10 +169,6 @@ class LoraState:
     start_gap: float
     memory: dict = field(default_factory=dict)  # Adam's running averages of the gradient and of its square
     trained: int = 0
-
-    @property
-    def finished(self) -> bool:
-        return self.trained == self.steps
 
 
 def start_lora_fit(rank: int, hidden_rank: int, steps: int, lr: float, seed: int, *, device=None) -> LoraState:

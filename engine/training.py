@@ -25,6 +25,7 @@ from engine.activations import SLOPES
 from engine.activations import activation as activation_function
 from engine.checks import int_in_range, number_in_range, seed_value
 from engine.device import resolve_device
+from engine.progress import StepsDone
 from engine.update_rules import adam, sgd
 
 DATASETS = ("two moons", "circles", "XOR", "spirals", "linearly separable")
@@ -239,7 +240,7 @@ class Training:
 
 
 @dataclass(eq=False)
-class TrainingState:
+class TrainingState(StepsDone):
     """A training part way through: what ``train_steps`` moves on and ``recorded`` reads.
 
     The page trains in short slices across reruns (ui/slices.py) and draws the network as it goes,
@@ -273,10 +274,6 @@ class TrainingState:
     batch_losses: list[torch.Tensor] = field(default_factory=list)  # per slice: each step's batch loss
     squared_norms: list[torch.Tensor] = field(default_factory=list)  # per step: each layer's ‖g‖²
     clipped: list[torch.Tensor] = field(default_factory=list)
-
-    @property
-    def finished(self) -> bool:
-        return self.trained == self.steps
 
 
 def start_training(

@@ -4,12 +4,9 @@ import time
 
 from bench.bench_pages import RunClock
 from tests.app.helpers import open_page
-from ui import slices
 
 
-def test_the_run_clock_times_each_run_of_a_change_whose_work_goes_on(monkeypatch, nothing_trained_yet):
-    monkeypatch.setattr(slices, "DRAWING_SLICE_S", 0.0)
-    monkeypatch.setattr(slices, "SLICE_S", 0.0)  # one snapshot's 10 steps a run, drawn or not
+def test_the_run_clock_times_each_run_of_a_change_whose_work_goes_on(monkeypatch, one_step_a_run):
     at = open_page("app_pages/train_network.py", {"train_steps": "50"})
     with RunClock() as clock:
         at.select_slider(key="train_steps").set_value(100)

@@ -88,8 +88,7 @@ def test_lora_below_the_hidden_rank_is_explained():
     assert array(floor["y"])[0] == pytest.approx(np.sum(s[2:] ** 2) / 384, rel=1e-4)
 
 
-def test_a_lora_fit_part_way_shows_the_loss_so_far_and_does_not_judge_it_yet(monkeypatch, nothing_trained_yet):
-    monkeypatch.setattr(slices, "DRAWING_SLICE_S", 0.0)  # one fit_steps call: 10 steps
+def test_a_lora_fit_part_way_shows_the_loss_so_far_and_does_not_judge_it_yet(monkeypatch, one_step_a_run):
     monkeypatch.setattr(slices, "keep_going", lambda: None)  # stop after the first slice
     at = open_page(PAGE, {"lr_steps": "600", "lr_lr": "0.001"})
     assert not at.exception, at.exception
@@ -104,9 +103,7 @@ def test_a_lora_fit_part_way_shows_the_loss_so_far_and_does_not_judge_it_yet(mon
     assert any("is so far" in m.value for m in at.markdown)
 
 
-def test_a_lora_fit_over_several_runs_ends_as_one_in_a_go(monkeypatch, nothing_trained_yet):
-    monkeypatch.setattr(slices, "DRAWING_SLICE_S", 0.0)
-    monkeypatch.setattr(slices, "SLICE_S", 0.0)
+def test_a_lora_fit_over_several_runs_ends_as_one_in_a_go(monkeypatch, one_step_a_run):
     at = open_page(PAGE, {"lr_steps": "50", "lr_lr": "0.001"})
     assert not at.exception, at.exception
     whole = lora.lora_fit(4, 4, 50, 0.001, 0, device="cpu")

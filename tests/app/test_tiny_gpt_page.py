@@ -68,9 +68,8 @@ def test_sampling_shows_a_distribution_and_its_drawn_character(page):
     assert text.startswith("Ham.\nTo be, or not") and len(text) == len("Ham.\nTo be, or not") + 200
 
 
-def test_the_text_is_shown_as_it_is_written_and_ends_as_in_one_go(page, monkeypatch, nothing_trained_yet):
+def test_the_text_is_shown_as_it_is_written_and_ends_as_in_one_go(page, monkeypatch, one_step_a_run):
     """Written in slices across reruns (ui/slices.py); here the first slice is one call of 10 characters."""
-    monkeypatch.setattr(slices, "DRAWING_SLICE_S", 0.0)
     monkeypatch.setattr(slices, "keep_going", lambda: None)  # stop after the first slice
     at = open_page(PAGE, state=QUICK)
     assert not at.exception, at.exception

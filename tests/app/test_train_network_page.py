@@ -60,9 +60,8 @@ def test_a_batch_larger_than_the_training_set_is_said():
     assert any("each step used all of them" in c.value for c in at.caption)
 
 
-def test_a_long_training_goes_on_over_several_runs_and_ends_where_one_go_does(monkeypatch, nothing_trained_yet):
+def test_a_long_training_goes_on_over_several_runs_and_ends_where_one_go_does(monkeypatch, one_step_a_run):
     """Each run trains one slice and draws it (ui/slices.py); here a slice is one snapshot's 10 steps."""
-    monkeypatch.setattr(slices, "DRAWING_SLICE_S", 0.0)
     monkeypatch.setattr(slices, "DRAW_EVERY_S", 0.0)
     started = []
     monkeypatch.setattr(slices, "keep_going", lambda original=slices.keep_going: started.append(1) or original())
@@ -75,10 +74,8 @@ def test_a_long_training_goes_on_over_several_runs_and_ends_where_one_go_does(mo
     assert timing and all(line.startswith("computed in") for line in timing), timing
 
 
-def test_runs_between_pictures_only_train_and_the_last_run_draws_it_all(monkeypatch, nothing_trained_yet):
+def test_runs_between_pictures_only_train_and_the_last_run_draws_it_all(monkeypatch, one_step_a_run):
     """Too soon after a picture, a run trains its slice and reruns before drawing anything (ui/slices.py)."""
-    monkeypatch.setattr(slices, "DRAWING_SLICE_S", 0.0)
-    monkeypatch.setattr(slices, "SLICE_S", 0.0)
     monkeypatch.setattr(slices, "DRAW_EVERY_S", 60.0)
     went_on, kept_going = [], []
     monkeypatch.setattr(slices, "go_on", lambda original=slices.go_on: went_on.append(1) or original())
@@ -91,8 +88,7 @@ def test_runs_between_pictures_only_train_and_the_last_run_draws_it_all(monkeypa
     assert len(plotly_figures(at)) == 4 and working_marks(at) == [style.WORK_MARK]
 
 
-def test_a_run_part_way_shows_the_network_so_far_on_axes_for_the_whole_run(monkeypatch, nothing_trained_yet):
-    monkeypatch.setattr(slices, "DRAWING_SLICE_S", 0.0)
+def test_a_run_part_way_shows_the_network_so_far_on_axes_for_the_whole_run(monkeypatch, one_step_a_run):
     monkeypatch.setattr(slices, "keep_going", lambda: None)  # stop after the first slice
     at = open_page(PAGE, {"train_steps": "100"})
     assert not at.exception, at.exception

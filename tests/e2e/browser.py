@@ -150,6 +150,28 @@ def wait_idle(page: Page, timeout_ms: int = 60_000) -> None:
     page.wait_for_function(STABLE_IDLE_JS, timeout=timeout_ms)
 
 
+CAPTIONS = "[data-testid=stCaptionContainer]"
+
+
+def watch_texts(page: Page, name: str, selector: str, matches: str) -> None:
+    """From the page's next load on, keep in ``window[name]`` each new text of the first element that
+    matches ``selector`` and whose ``text`` passes ``matches`` (a JavaScript test), in order.
+
+    Observed, not sampled: a page that draws its work as it goes (ui/slices.py) shows some texts only
+    for a moment. Read them with ``page.evaluate(f"window.{name}")``.
+    """
+    page.add_init_script(
+        f"""(() => {{
+  window.{name} = [];
+  new MutationObserver(() => {{
+    const line = [...document.querySelectorAll('{selector}')].map((e) => e.innerText).find((text) => {matches});
+    const seen = window.{name};
+    if (line && line !== seen[seen.length - 1]) seen.push(line);
+  }}).observe(document, {{subtree: true, childList: true, characterData: true}});
+}})()"""
+    )
+
+
 # Elements of the main area that reach past the right (or left) edge of the window. An element
 # inside a scrolling or clipping box that itself fits (a code block) is not counted.
 OVERFLOW_JS = """() => {

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from engine import training
-from tests.e2e.browser import tab, wait_charts, wait_idle
+from tests.e2e.browser import CAPTIONS, tab, wait_charts, wait_idle, watch_texts
 
 pytestmark = pytest.mark.e2e
 
@@ -127,22 +127,14 @@ def test_train_network_metrics_sit_two_to_a_row_on_a_phone(app_url, browser):
         assert boxes[0]["x"] + boxes[0]["width"] <= boxes[1]["x"]
 
 
-# Each new text of the first timing line ("training: step … so far" or "computed in …"), in order.
-TIMING_LINES_JS = """() => {
-  window.timingLines = [];
-  new MutationObserver(() => {
-    const line = [...document.querySelectorAll('[data-testid=stCaptionContainer]')]
-      .map((e) => e.innerText).find((text) => text.includes('computed'));
-    if (line && line !== window.timingLines[window.timingLines.length - 1]) window.timingLines.push(line);
-  }).observe(document, {subtree: true, childList: true, characterData: true});
-}"""
 HEAVY = {"hidden": 4, "width": 32, "batch_size": 512, "points": 1600, "train_steps": 2000}
 
 
 def test_train_network_a_long_training_is_drawn_as_it_goes_and_a_new_setting_takes_over(app_url, page):
     """2,000 steps of 512 points on 4 × 32 units: about 0.7 s of training, which the page draws
     several times on the way (ui/slices.py); a control moved meanwhile trains its own setting to the end."""
-    page.add_init_script(f"({TIMING_LINES_JS})()")
+    # Each new text of the first timing line ("training: step … so far" or "computed in …"), in order.
+    watch_texts(page, "timingLines", CAPTIONS, "text.includes('computed')")
     page.goto(f"{app_url}/train?" + "&".join(f"{key}={value}" for key, value in HEAVY.items()))
     wait_idle(page)
     lines = page.evaluate("window.timingLines")

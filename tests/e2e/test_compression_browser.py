@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import metric, open_lesson, slider, wait_idle
+from tests.e2e.browser import CAPTIONS, metric, open_lesson, slider, wait_idle, watch_texts
 
 pytestmark = pytest.mark.e2e
 
@@ -49,24 +49,12 @@ def test_low_rank_slider_moves_both_errors(app_url, page):
     expect(metric(page, "MiniLM error at r = 384")).to_have_text(re.compile(r"^0(\.0+)? %$"))
 
 
-# Every caption that says how far a fit has got, as the page shows it (not sampled: pictures come and go).
-FIT_LINES_JS = """() => {
-  window.fitLines = [];
-  new MutationObserver(() => {
-    for (const e of document.querySelectorAll('[data-testid=stCaptionContainer]')) {
-      const text = e.innerText;
-      if (text.startsWith('fitting: step') && !window.fitLines.includes(text)) window.fitLines.push(text);
-    }
-  }).observe(document, {subtree: true, childList: true, characterData: true});
-}"""
-
-
 def test_a_long_fit_from_a_link_is_drawn_on_the_way_then_kept(app_url, page):
     """The fit goes on over several runs (ui/slices.py). Each picture must leave the server before the next
     run starts, or Streamlit drops it as out of date: this is where that was seen."""
     # r = 32 for 600 steps: 0.3-1 s of fitting, so a few pictures on the way. Settings no other test uses.
     url = f"{app_url}/low-rank?lr_lora_r=32&lr_hidden=31&lr_steps=600&lr_lr=0.001"
-    page.add_init_script(f"({FIT_LINES_JS})()")
+    watch_texts(page, "fitLines", CAPTIONS, "text.startsWith('fitting: step')")  # how far the fit has got
     open_lesson(page, url)
     wait_idle(page)
     assert page.evaluate("window.fitLines"), "no picture of the fit on the way"

@@ -9,26 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.browser import slider, streamlit_server, wait_idle
+from tests.e2e.browser import slider, streamlit_server, wait_idle, watch_texts
 
 pytestmark = pytest.mark.e2e
-
-# Every "counted N of M" line the page shows, in order (observed, not sampled).
-COUNTS_JS = """() => {
-  window.counts = [];
-  new MutationObserver(() => {
-    const line = [...document.querySelectorAll('[data-testid=stMarkdown]')]
-      .map((e) => e.innerText).find((text) => text.startsWith('counted'));
-    if (line && line !== window.counts[window.counts.length - 1]) window.counts.push(line);
-  }).observe(document, {subtree: true, childList: true, characterData: true});
-}"""
 
 
 @pytest.fixture(scope="module")
 def counting_page(browser):
     with streamlit_server(script=Path(__file__).with_name("slices_app.py")) as url:
         page = browser.new_page(viewport={"width": 1000, "height": 800})
-        page.add_init_script(f"({COUNTS_JS})()")
+        watch_texts(page, "counts", "[data-testid=stMarkdown]", "text.startsWith('counted')")
         page.goto(url)
         page.get_by_text("the end of the page").wait_for()
         wait_idle(page)

@@ -89,6 +89,37 @@ def test_between_pictures_a_run_only_works_and_the_next_picture_shows_all_of_it(
     assert later.timing.milliseconds >= first.timing.milliseconds + 2 * 60
 
 
+@dataclass
+class Measured(Counting):
+    """Counting that says how far it has got, as the engine's states do."""
+
+    @property
+    def progress(self) -> float:
+        return self.done / self.steps
+
+
+def start_measured(steps: int, step_s: float, *, device=None) -> Measured:
+    STARTS.append((steps, step_s))
+    return Measured(steps, step_s)
+
+
+def measured(steps: int) -> slices.Slice:
+    return slices.run_in_slices(start_measured, (steps, 0.005), advance=advance, record=record)
+
+
+def test_work_that_will_end_in_the_next_run_is_first_shown_finished(monkeypatch):
+    monkeypatch.setattr(slices, "DRAW_EVERY_S", 0.25)
+    first = measured(6)  # 20 ms gets 4 of 6 steps: the 2 left take 10 ms, within the next run's 60
+    assert not first.show and not first.finished
+    last = measured(6)
+    assert last.show and last.finished and int(last.result["done"]) == 6
+
+
+def test_work_that_goes_on_longer_is_shown_at_once():
+    first = measured(100)  # 4 of 100 steps in 20 ms: the rest takes far longer than the next run
+    assert first.show and not first.finished and int(first.result["done"]) >= 1
+
+
 def test_the_last_slice_is_shown_however_soon_after_the_last_picture(monkeypatch):
     monkeypatch.setattr(slices, "DRAW_EVERY_S", 10.0)
     assert run(20).show  # this session's first run of it
@@ -171,12 +202,18 @@ def test_another_kind_of_work_does_not_push_this_one_out(monkeypatch):
     assert run(3).cached and len(STARTS) == 4
 
 
-@pytest.mark.parametrize("fragment_run", [True, False])
-def test_keep_going_reruns_the_fragment_at_once_or_the_app_once_it_has_drawn(monkeypatch, fragment_run):
-    reruns = []
+def recorded_reruns(monkeypatch, fragment_run: bool) -> list[str]:
+    """The scope of each st.rerun asked for, in a fragment's own run or in a full run (no server: nothing to send)."""
+    reruns: list[str] = []
     monkeypatch.setattr(slices.st, "rerun", lambda scope="app": reruns.append(scope))
     ids = ["train_panel"] if fragment_run else []
     monkeypatch.setattr(slices, "get_script_run_ctx", lambda: SimpleNamespace(fragment_ids_this_run=ids))
+    return reruns
+
+
+@pytest.mark.parametrize("fragment_run", [True, False])
+def test_keep_going_reruns_the_fragment_at_once_or_the_app_once_it_has_drawn(monkeypatch, fragment_run):
+    reruns = recorded_reruns(monkeypatch, fragment_run)
     slices.keep_going()
     if fragment_run:
         assert reruns[0] == "fragment"
@@ -189,10 +226,7 @@ def test_keep_going_reruns_the_fragment_at_once_or_the_app_once_it_has_drawn(mon
 
 @pytest.mark.parametrize("fragment_run", [True, False])
 def test_a_run_that_only_worked_goes_on_at_once_in_its_own_scope(monkeypatch, fragment_run):
-    reruns = []
-    monkeypatch.setattr(slices.st, "rerun", lambda scope="app": reruns.append(scope))
-    ids = ["train_panel"] if fragment_run else []
-    monkeypatch.setattr(slices, "get_script_run_ctx", lambda: SimpleNamespace(fragment_ids_this_run=ids))
+    reruns = recorded_reruns(monkeypatch, fragment_run)
     slices.go_on()
     assert reruns == ["fragment" if fragment_run else "app"]
 
