@@ -161,6 +161,8 @@ class LoraState(StepsDone):
     steps: int
     lr: float
     hidden: tuple[torch.Tensor, torch.Tensor, torch.Tensor]  # ΔW* = U diag(s) Vᵀ, as it was built
+    change: torch.Tensor  # ΔW* itself, and below its best rank-r update: fixed for the fit, made once
+    best: torch.Tensor
     error: tuple[torch.Tensor, torch.Tensor, torch.Tensor]  # error_factors: L, R (L R = BA − ΔW*) and ‖ΔW*‖²
     adapter: torch.Tensor  # B and A, as one vector of their r(m + n) numbers
     lora_b: torch.Tensor  # views of adapter
@@ -196,6 +198,8 @@ def start_lora_fit(rank: int, hidden_rank: int, steps: int, lr: float, seed: int
         steps=steps,
         lr=lr,
         hidden=(u, s, v),
+        change=(u * s) @ v.T,
+        best=truncate(u, s, v.T, min(rank, hidden_rank)),  # ΔW*'s SVD is known: it was built from it
         error=error_factors(u, s, v, rank),
         adapter=adapter,
         lora_b=adapter[: m * rank].view(m, rank),
@@ -218,14 +222,12 @@ def fitted(state: LoraState) -> LoraFit:
     """Where the steps so far have got B and A, against ΔW* and against the best rank-r update."""
     s = state
     m = s.lora_b.shape[0]
-    u, singular, v = s.hidden
+    singular = s.hidden[1]
     losses = s.losses[: s.trained + 1]
     losses[s.trained] = loss_and_gradients(*s.error, s.lora_b, s.lora_a)[0]  # after the last step so far
     with torch.no_grad():
         learned = s.lora_b @ s.lora_a
-        best = truncate(u, singular, v.T, min(s.rank, s.hidden_rank))  # ΔW*'s SVD is known: it was built from it
         left_out = singular[s.rank :].pow(2).sum()
-        full_change = (u * singular) @ v.T
     return LoraFit(
         rank=s.rank,
         hidden_rank=s.hidden_rank,
@@ -239,8 +241,8 @@ def fitted(state: LoraState) -> LoraFit:
         full=m * s.lora_a.shape[1],
         hidden=singular,
         learned=low_rank_singular_values(s.lora_b, s.lora_a),
-        distance_to_best=float(torch.linalg.matrix_norm(learned - best) / torch.linalg.matrix_norm(best)),
-        error_learned=float(torch.linalg.matrix_norm(learned - full_change) / torch.linalg.matrix_norm(full_change)),
+        distance_to_best=float(torch.linalg.matrix_norm(learned - s.best) / torch.linalg.matrix_norm(s.best)),
+        error_learned=float(torch.linalg.matrix_norm(learned - s.change) / torch.linalg.matrix_norm(s.change)),
         error_best=float((left_out / singular.pow(2).sum()).sqrt()),
         converged=bool(losses[-1] - left_out / m <= CONVERGED * (losses[0] - left_out / m)),
     )

@@ -9,7 +9,7 @@
 - The viewport watcher (ui/viewport.py) has no markup; its slot takes no gap in the page.
 - Chips (``st.pills``) wrap onto more rows instead of scrolling sideways out of a narrow column.
 - While a panel's work goes on over reruns (training, ui/slices.py) the page is not dimmed as
-  outdated: every run redraws it.
+  outdated: it is redrawn about four times a second, and the runs in between draw nothing.
 - The matrix page's typed A and B are in a monospace font, so their right-aligned columns line up.
 - A panel's controls sit in an expander on every screen (``frame.controls``); on a wide one it
   shows no header or border, so they read as a plain column beside the chart. A phone's first run
@@ -55,8 +55,8 @@ STYLESHEET = f"""
 [data-testid="stElementContainer"]:has(.{STYLESHEET_MARK}) {{ display: none; }}
 [data-testid="stElementContainer"]:has(.{CONTROLS_MARK}) {{ display: none; }}
 [data-testid="stElementContainer"]:has(.{WORK_MARK}) {{ display: none; }}
-/* While a panel's work goes on, each run redraws it after a slice of work: Streamlit's dimming of what
-   the current run has not redrawn yet would grey the panel out for the whole animation. */
+/* While a panel's work goes on, its runs redraw it only now and then (ui/slices.py): Streamlit's dimming of
+   what the current run has not redrawn yet would grey the panel out for the whole animation. */
 [data-testid="stMain"]:has(.{WORKING_MARK}) [data-stale="true"] {{ opacity: 1 !important; }}
 [data-testid="stButtonGroup"] > div {{ flex-wrap: wrap; }}
 .st-key-a_text textarea, .st-key-b_text textarea {{ font-family: "Source Code Pro", monospace; }}
