@@ -236,9 +236,9 @@ class Section:
         self._last = (work.timing, work.cached)
         self._so_far = None if work.finished else so_far(work.result)
         # One marker in this slot on every run (so the elements after it keep their places): while the
-        # work goes on, it keeps the page from being dimmed as outdated between runs (ui/style.py).
-        working = "" if work.finished else f" {style.WORKING_MARK}"
-        st.html(f'<span class="{style.WORK_MARK}{working}"></span>')
+        # work goes on, it carries the rule that keeps the page from being dimmed as outdated between runs.
+        working = "" if work.finished else style.NOT_DIMMED_WHILE_WORKING
+        st.html(f'<span class="{style.WORK_MARK}"></span>{working}')
         return work.result
 
     def keep_going(self) -> None:

@@ -28,18 +28,42 @@ from ui.viewport import NARROW_MAX_PX
 CONTROLS_MARK = "aiml-controls"  # the class of the marker frame.controls puts in each controls expander
 # Its second class: the controls were drawn open (for a wide screen), or folded (for a phone).
 UNFOLDED_MARK, FOLDED_MARK = "aiml-unfolded", "aiml-folded"
-_CONTROLS = f'[data-testid="stExpander"]:has(.{CONTROLS_MARK})'
-_UNFOLDED = f'[data-testid="stExpander"]:has(.{UNFOLDED_MARK})'
-_FOLDED = f'[data-testid="stExpander"]:has(.{FOLDED_MARK})'
+STYLESHEET_MARK = "aiml-stylesheet"  # sent beside the stylesheet (see apply)
+WORK_MARK = "aiml-work"  # the marker a panel whose work goes on over reruns (ui/slices.py) sends on every run
+
+
+# The rules find a marker's element, and the expander around the controls' marker, through `:has()`
+# with child steps only, down the path Streamlit 1.67 builds. Where Chromium must look through a whole
+# subtree (`:has(.marker)`) it recomputes styles after every change of any element below: Plotly's
+# redraws made that 46-70 ms of style work per change on the attention page, against 15 ms without
+# these rules (DevTools' RecalcStyleDuration; BENCHMARKS.md, eleventh session). The e2e tests that
+# hide markers, fold controls on a phone and frame them on a wide screen fail if the path changes.
+_MARKER = '[data-testid="stElementContainer"] > [data-testid="stHtml"] > .{}'  # a marker sent with st.html
+
+
+def _element_holding(mark: str) -> str:
+    """The element container of an ``st.html`` whose content is the marker ``mark``."""
+    return f'[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > .{mark})'
+
+
+def _expander_holding(mark: str) -> str:
+    """The expander whose first level of content holds the marker ``mark`` (`:has()` cannot nest)."""
+    return (
+        '[data-testid="stExpander"]:has(> details > [data-testid="stExpanderDetails"] > '
+        f'[data-testid="stVerticalBlock"] > {_MARKER.format(mark)})'
+    )
+
+
+_CONTROLS, _UNFOLDED, _FOLDED = map(_expander_holding, (CONTROLS_MARK, UNFOLDED_MARK, FOLDED_MARK))
 _CONTROLS_CONTENT = f'{_CONTROLS} [data-testid="stExpanderDetails"]'
 _METRIC_COLUMN = (
     '[data-testid="stColumn"]:has(> [data-testid="stVerticalBlock"] > '
     '[data-testid="stElementContainer"]:only-child > [data-testid="stMetric"])'
 )
-STYLESHEET_MARK = "aiml-stylesheet"  # sent beside the stylesheet (see apply)
-# A marker a panel whose work goes on over reruns (ui/slices.py) sends on every run; it has the second
-# class while the work is unfinished.
-WORK_MARK, WORKING_MARK = "aiml-work", "aiml-working"
+# While a panel's work goes on, its runs redraw it only now and then (ui/slices.py): Streamlit's dimming
+# of what the current run has not redrawn yet would grey the page out for the whole animation. The marker
+# of unfinished work carries this rule itself, so it holds exactly while that marker is on the page.
+NOT_DIMMED_WHILE_WORKING = '<style>[data-stale="true"] { opacity: 1 !important; }</style>'
 # One breakpoint for every rule: the viewport watcher's, so "a phone" means the same to the script and the styles.
 _PHONE = f"@media (max-width: {NARROW_MAX_PX}px)"
 _WIDE = f"@media (min-width: {NARROW_MAX_PX + 1}px)"
@@ -52,12 +76,9 @@ STYLESHEET = f"""
   line-height: 2.2;
 }}
 .st-key-viewport {{ display: none; }}
-[data-testid="stElementContainer"]:has(.{STYLESHEET_MARK}) {{ display: none; }}
-[data-testid="stElementContainer"]:has(.{CONTROLS_MARK}) {{ display: none; }}
-[data-testid="stElementContainer"]:has(.{WORK_MARK}) {{ display: none; }}
-/* While a panel's work goes on, its runs redraw it only now and then (ui/slices.py): Streamlit's dimming of
-   what the current run has not redrawn yet would grey the panel out for the whole animation. */
-[data-testid="stMain"]:has(.{WORKING_MARK}) [data-stale="true"] {{ opacity: 1 !important; }}
+{_element_holding(STYLESHEET_MARK)}, {_element_holding(CONTROLS_MARK)}, {_element_holding(WORK_MARK)} {{
+  display: none;
+}}
 [data-testid="stButtonGroup"] > div {{ flex-wrap: wrap; }}
 .st-key-a_text textarea, .st-key-b_text textarea {{ font-family: "Source Code Pro", monospace; }}
 {_WIDE} {{

@@ -85,7 +85,7 @@ def test_runs_between_pictures_only_train_and_the_last_run_draws_it_all(monkeypa
     assert (len(kept_going), len(went_on)) == (1, 8)  # drawn at step 10 and at 100; 20 to 90 only trained
     expected = training.train(**{**training.DEFAULTS, "steps": 100, "width": 16})
     assert metric_values(at)["test accuracy"] == f"{expected.final_test_acc:.1%}"
-    assert len(plotly_figures(at)) == 4 and working_marks(at) == [style.WORK_MARK]
+    assert len(plotly_figures(at)) == 4 and working_marks(at) == ["finished"]
 
 
 def test_a_run_part_way_shows_the_network_so_far_on_axes_for_the_whole_run(monkeypatch, one_step_a_run):
@@ -102,15 +102,17 @@ def test_a_run_part_way_shows_the_network_so_far_on_axes_for_the_whole_run(monke
         assert curves["layout"]["xaxis"]["range"] == [0, 100]
     assert len(array(figures[1]["data"][0]["y"])) == 10  # the batch loss of the 10 steps so far
     # Each run redraws the panel: the page is not dimmed as outdated meanwhile (ui/style.py).
-    assert working_marks(at) == [f"{style.WORK_MARK} {style.WORKING_MARK}"]
+    assert working_marks(at) == ["working"]
 
 
 def working_marks(at) -> list[str]:
-    """The classes of the marker a panel with work over several runs sends (ui/frame.py run_in_slices)."""
+    """What the marker a panel with work over several runs sends says (ui/frame.py run_in_slices):
+    "working" while it carries the rule that keeps the page from being dimmed, else "finished"."""
     bodies = [element.proto.body for element in at.get("html")]
-    return [b.split('"')[1] for b in bodies if b.startswith(f'<span class="{style.WORK_MARK}')]
+    marks = [body for body in bodies if body.startswith(f'<span class="{style.WORK_MARK}"></span>')]
+    return ["working" if style.NOT_DIMMED_WHILE_WORKING in body else "finished" for body in marks]
 
 
 def test_finished_work_leaves_the_page_as_streamlit_dims_it(nothing_trained_yet):
     at = open_page(PAGE)
-    assert working_marks(at) == [style.WORK_MARK]
+    assert working_marks(at) == ["finished"]

@@ -130,17 +130,43 @@ def test_train_network_metrics_sit_two_to_a_row_on_a_phone(app_url, browser):
 HEAVY = {"hidden": 4, "width": 32, "batch_size": 512, "points": 1600, "train_steps": 2000}
 
 
+# The work marker's states as they change ("working" while it carries the rule against dimming, ui/style.py),
+# and how often an element Streamlit marked outdated was drawn dimmed while the work went on.
+WATCH_DIMMING_JS = """(() => {
+  window.workMarks = [];
+  window.dimmedWhileWorking = 0;
+  new MutationObserver(() => {
+    const mark = document.querySelector('.aiml-work');
+    if (!mark) return;
+    const state = mark.parentElement.querySelector('style') ? 'working' : 'finished';
+    if (state !== window.workMarks.at(-1)) window.workMarks.push(state);
+    if (state !== 'working') return;
+    for (const el of document.querySelectorAll('[data-stale=true]')) {
+      if (getComputedStyle(el).opacity !== '1') window.dimmedWhileWorking += 1;
+    }
+  }).observe(document, {subtree: true, childList: true, attributes: true, attributeFilter: ['data-stale']});
+})()"""
+
+
 def test_train_network_a_long_training_is_drawn_as_it_goes_and_a_new_setting_takes_over(app_url, page):
     """2,000 steps of 512 points on 4 × 32 units: about 0.7 s of training, which the page draws
     several times on the way (ui/slices.py); a control moved meanwhile trains its own setting to the end."""
     # Each new text of the first timing line ("training: step … so far" or "computed in …"), in order.
     watch_texts(page, "timingLines", CAPTIONS, "text.includes('computed')")
+    page.add_init_script(WATCH_DIMMING_JS)
     page.goto(f"{app_url}/train?" + "&".join(f"{key}={value}" for key, value in HEAVY.items()))
     wait_idle(page)
     lines = page.evaluate("window.timingLines")
     so_far = [line for line in lines if line.startswith("training: step")]
     assert so_far and lines[-1].startswith("computed in"), lines
     assert so_far[0].endswith(" ms on CPU") and "of 2,000 · computed so far in" in so_far[0]
+    # The page was not dimmed as outdated while the training went on, and is left to Streamlit after it.
+    assert page.evaluate("window.workMarks") == ["working", "finished"]
+    assert page.evaluate("window.dimmedWhileWorking") == 0
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.aiml-work').parentElement.parentElement).display")
+        == "none"
+    )
 
     # Start the run again with another learning rate, and move it once more while that one trains.
     page.evaluate("window.timingLines = []")
