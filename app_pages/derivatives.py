@@ -52,14 +52,17 @@ def derivative_lab() -> None:
         frame.metric("f′(x), autograd", short(tangent.slope))
         frame.metric("secant slope", short(tangent.secant_slope), f"off by {tangent.secant_slope - tangent.slope:+.3g}")
     with chart:
+        # One slot for the notes, on every run: a note that came or went would move the chart after it,
+        # and a moved chart is drawn from scratch instead of in place.
+        notes = st.container()
         if tangent.corner:
-            st.warning(
+            notes.warning(
                 f"f has a corner at x = {x:g}: the slope from the left and from the right differ, so f′(x) does "
                 f"not exist here. Autograd still returns a number ({short(tangent.slope)}), by convention.",
                 icon=":material/warning:",
             )
         if tangent.gaps:
-            st.info("The curve has gaps where f is undefined. " + " ".join(tangent.gaps), icon=":material/info:")
+            notes.info("The curve has gaps where f is undefined. " + " ".join(tangent.gaps), icon=":material/info:")
         section.chart(charts.tangent_figure(tangent))
     frame.formula(
         rf"f(x) = {tangent.latex}",

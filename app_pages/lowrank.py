@@ -131,6 +131,7 @@ def model_panel() -> None:
         "Only this one matrix is replaced by its rank-r approximation; the other 35 stay as trained. Each "
         "sentence is embedded by both models: how far does its embedding move, and does the ranking by "
         "similarity to the query survive?",
+        key="back in the model",
     )
     controls, chart = st.columns([1, 2], gap="medium")
     with frame.controls(controls):

@@ -117,8 +117,11 @@ def probabilities():
         logits = section.run(softmax.glove_logits, source, query, count, cache=True)
     if logits is None:
         return None
+    # One slot for the note, typed logits or not: a note that came and went moved every element after
+    # it, and Streamlit's browser code draws a moved chart from scratch.
+    note = st.container()
     if source != "typed":
-        st.info(NO_LM_HEAD + frame.quoted(logits.source) + ".", icon=":material/info:")
+        note.info(NO_LM_HEAD + frame.quoted(logits.source) + ".", icon=":material/info:")
     words, z = logits.words, tuple(float(v) for v in logits.values)
     dist = section.run(softmax.sampling_distribution, z, temperature, top_k, top_p)
     curve = section.run(softmax.entropy_curve, z, temperature, top_k, top_p)

@@ -64,6 +64,7 @@ def one_head() -> None:
         f"Layer {layer}, head {head} up close",
         "The heatmap has one row per query token; the line view draws the same weights as lines from each "
         "token (left) to the tokens it looks at (right), thicker for more weight.",
+        key="one head up close",
     )
     reading = read(section)
     if reading is None:

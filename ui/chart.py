@@ -28,7 +28,7 @@ _PLOTLY_SOURCE = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 # The browser side. ``render`` runs on every script run that draws the chart; the first run makes
 # the div and draws, later runs only react. The script tag is shared by every chart in the tab.
-_DRAW_IN_PLACE = """
+_DRAW_IN_PLACE = r"""
 function loadPlotly(src) {
   if (!window.__aimlPlotly) {
     window.__aimlPlotly = new Promise((resolve, reject) => {
@@ -41,6 +41,24 @@ function loadPlotly(src) {
     });
   }
   return window.__aimlPlotly;
+}
+
+// While a chart shows the same kind of figure (the same traces on the same axes), its margins only
+// grow. Plotly fits a margin to the tick labels (automargin) and, when one turns a digit wider or
+// narrower, draws the whole chart a second time with the new margin: a frame that moved under the
+// learner's eye, and a second draw that cost as much as the first (BENCHMARKS.md, eleventh session).
+// Held at its widest, the margin is already there. Space reserved for a legend or title placed
+// against the container is taken out first: Plotly adds it to the margin given.
+function steadyMargins(gd, layout, kind) {
+  const drawn = gd._fullLayout && gd._fullLayout._size;
+  if (!drawn || gd.drawnKind !== kind) return layout;
+  const reserved = Object.values(gd._fullLayout._reservedMargin || {});
+  const margin = { ...(layout.margin || {}) };
+  for (const side of ["l", "r", "t", "b"]) {
+    const held = drawn[side] - Math.max(0, ...reserved.map((m) => m[side] || 0));
+    margin[side] = Math.max(margin[side] ?? 80, held);  // 80: Plotly's default margin
+  }
+  return { ...layout, margin };
 }
 
 export default async function ({ data, parentElement }) {
@@ -67,7 +85,11 @@ export default async function ({ data, parentElement }) {
   const figure = JSON.parse(data.figure);
   gd.setAttribute("aria-label", data.label);
   gd.drawnWidth = parentElement.clientWidth;  // this draw already fits the current width
-  await Plotly.react(gd, figure.data, { ...figure.layout, autosize: true }, data.config);
+  const axes = Object.keys(figure.layout).filter((key) => /^(x|y)axis\d*$/.test(key)).sort();
+  const kind = figure.data.map((trace) => trace.type).join() + "|" + axes.join();
+  const layout = steadyMargins(gd, { ...figure.layout, autosize: true }, kind);
+  gd.drawnKind = kind;
+  await Plotly.react(gd, figure.data, layout, data.config);
 }
 """
 

@@ -51,11 +51,16 @@ def formula(*parts: str, caption: str | None = None) -> None:
     equations set side by side in one part (joined by ``\\qquad``) go one per line, so that such a
     break does not fall inside the second equation.
     """
+    lines = []
     for part in parts:
         # Apart, the comma that separated two equations would end a line alone.
         equations = re.split(r",?\s*\\qquad", part) if viewport.is_narrow() else [part]
-        for equation in filter(None, map(str.strip, equations)):
-            st.markdown(f"${FORMULA_SIZE} {equation}$")  # no space before the closing $, or it is not math
+        lines += [f"${FORMULA_SIZE} {equation}$" for equation in filter(None, map(str.strip, equations))]
+    # One element, one paragraph per equation (no space before a closing $, or it is not math). As one
+    # element per equation, a formula that gained a line (a filter switched on) moved every element
+    # after it, and Streamlit's browser code draws a moved element afresh: the charts below lost their
+    # in-place redraw and were drawn from scratch on every such change.
+    st.markdown("\n\n".join(lines))
     if caption:
         st.caption(caption)
 
@@ -173,16 +178,20 @@ def refused(err: ValueError) -> None:
 class Section:
     """One panel of a page: engine calls, their errors, charts with timing, and the Code panel."""
 
-    def __init__(self, title: str, intro: str | None = None) -> None:
-        """Open the panel: its heading and, optionally, a few sentences of what to look for."""
+    def __init__(self, title: str, intro: str | None = None, *, key: str | None = None) -> None:
+        """Open the panel: its heading and, optionally, a few sentences of what to look for.
+
+        ``key`` names the panel's charts where the title shows live values ("Layer 2, head 3 up close"):
+        a chart whose key changed is a new chart, mounted and drawn from scratch, not redrawn in place.
+        """
         st.header(title, divider="gray")
         if intro:
             st.markdown(intro)
         self._functions: list[Callable[..., Any]] = []
         self._last: tuple[Timing, bool] | None = None
         self._so_far: str | None = None  # what unfinished work (run_in_slices) has done yet
-        # Chart keys from the title: unique on the page, and the same on every run.
-        self._key = "chart-" + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+        # Chart keys from the title (or ``key``): unique on the page, and the same on every run.
+        self._key = "chart-" + re.sub(r"[^a-z0-9]+", "-", (key or title).lower()).strip("-")
         self._charts = 0
 
     def run(

@@ -163,8 +163,18 @@ def race_figure(grid, race, surface, at_step: int) -> go.Figure:
     x_min, x_max, y_min, y_max = surface.box
     layout = {
         # The view is the surface's box: a run that leaves it is clipped at the edge, and the page says so.
+        # Both axes keep that range and give up width or height for the 1:1 scale instead: a y range
+        # stretched to the ratio changed the tick labels, so the margin, the width, the legend's rows and
+        # the ratio again, and every redraw went round that loop (a second draw, and a frame that jumped).
         "xaxis": dict(title=dict(text="x"), range=[x_min, x_max], tickfont=TICK_FONT, constrain="domain"),
-        "yaxis": dict(title=dict(text="y"), range=[y_min, y_max], tickfont=TICK_FONT, scaleanchor="x", scaleratio=1),
+        "yaxis": dict(
+            title=dict(text="y"),
+            range=[y_min, y_max],
+            tickfont=TICK_FONT,
+            scaleanchor="x",
+            scaleratio=1,
+            constrain="domain",
+        ),
         "legend": BOTTOM_LEGEND,
         "margin": dict(l=10, r=10, t=10, b=60),
     }

@@ -110,8 +110,9 @@ def widget_extremes(at: AppTest):
 
 
 def formulas(at: AppTest) -> list[str]:
-    """The LaTeX of every formula on the page (``frame.formula`` writes each as one math paragraph)."""
-    return [m.value for m in at.markdown if m.value.startswith("$") and m.value.endswith("$")]
+    """The LaTeX of every equation on the page (``frame.formula`` writes each as one math paragraph)."""
+    paragraphs = [paragraph for m in at.markdown for paragraph in m.value.split("\n\n")]
+    return [p for p in paragraphs if p.startswith("$") and p.endswith("$")]
 
 
 def open_code(*first_functions: str) -> dict[str, str]:
