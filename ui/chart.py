@@ -55,7 +55,7 @@ function steadyMargins(gd, layout, kind) {
   const reserved = Object.values(gd._fullLayout._reservedMargin || {});
   const margin = { ...(layout.margin || {}) };
   for (const side of ["l", "r", "t", "b"]) {
-    const held = drawn[side] - Math.max(0, ...reserved.map((m) => m[side] || 0));
+    const held = Math.floor(drawn[side] - Math.max(0, ...reserved.map((m) => m[side] || 0)));
     margin[side] = Math.max(margin[side] ?? 80, held);  // 80: Plotly's default margin
   }
   return { ...layout, margin };

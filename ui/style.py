@@ -63,7 +63,9 @@ _METRIC_COLUMN = (
 # While a panel's work goes on, its runs redraw it only now and then (ui/slices.py): Streamlit's dimming
 # of what the current run has not redrawn yet would grey the page out for the whole animation. The marker
 # of unfinished work carries this rule itself, so it holds exactly while that marker is on the page.
-NOT_DIMMED_WHILE_WORKING = '<style>[data-stale="true"] { opacity: 1 !important; }</style>'
+# Without a transition: Streamlit fades an outdated element out over a second, and an element it had
+# begun to fade would otherwise take that long to come back.
+NOT_DIMMED_WHILE_WORKING = '<style>[data-stale="true"] { opacity: 1 !important; transition: none !important; }</style>'
 # One breakpoint for every rule: the viewport watcher's, so "a phone" means the same to the script and the styles.
 _PHONE = f"@media (max-width: {NARROW_MAX_PX}px)"
 _WIDE = f"@media (min-width: {NARROW_MAX_PX + 1}px)"

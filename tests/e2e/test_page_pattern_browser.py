@@ -1,5 +1,6 @@
 """The page pattern every lesson copies, in a real browser: phones, tab titles, links, history."""
 
+import itertools
 import json
 import re
 import urllib.request
@@ -10,7 +11,7 @@ from playwright.sync_api import expect
 
 from app_pages.catalog import lesson_pages
 from engine import linear_maps
-from tests.e2e.browser import horizontal_overflow, streamlit_server, wait_charts, wait_idle
+from tests.e2e.browser import horizontal_overflow, slider, streamlit_server, wait_charts, wait_idle
 from ui.style import CONTROLS_MARK, FOLDED_MARK, NOT_DIMMED_WHILE_WORKING, STYLESHEET, UNFOLDED_MARK
 
 pytestmark = pytest.mark.e2e
@@ -255,14 +256,25 @@ COUNT_REDRAWS = """() => {
 }"""
 
 
-def test_a_change_redraws_each_chart_once_and_in_place(app_url, page):
-    page.goto(f"{app_url}/linear-maps")
+@pytest.mark.parametrize(
+    ("path", "label"),
+    [
+        ("linear-maps", None),  # the first slider
+        # A formula that gains a line when a word is filtered out moved the charts after it (softmax);
+        # a panel whose title shows the head changed its charts' keys with it (the real transformer).
+        ("softmax", "top-k (0 = off)"),
+        ("inside-transformer", "head"),
+    ],
+)
+def test_a_change_redraws_each_chart_once_and_in_place(app_url, page, path, label):
+    page.goto(f"{app_url}/{path}")
     wait_idle(page)
     wait_charts(page)
     charts = page.evaluate(COUNT_REDRAWS)
     assert charts >= 2
-    entry_a = page.get_by_test_id("stMain").locator("[data-testid=stSlider] input[type=range]").first
-    entry_a.focus()
+    main = page.get_by_test_id("stMain")
+    handle = main.locator("[data-testid=stSlider] input[type=range]").first if label is None else slider(page, label)
+    handle.focus()
     page.keyboard.press("ArrowRight")
     page.wait_for_function("() => window.__redraws.length > 0")
     wait_idle(page)
@@ -271,6 +283,30 @@ def test_a_change_redraws_each_chart_once_and_in_place(app_url, page):
     # The same divs (not unmounted and drawn anew), and no chart drawn twice for one change.
     assert page.locator(".aiml-chart[data-mounted-before]").count() == charts
     assert sorted(redraws) == sorted(set(redraws)), redraws
+
+
+# Each chart's plot area (Plotly's margins and size), by its place on the page.
+PLOT_AREAS = """() => [...document.querySelectorAll('.aiml-chart')].map(
+  (gd) => ['l', 'r', 't', 'b', 'w', 'h'].map((side) => Math.round(gd._fullLayout._size[side])).join(','))"""
+
+
+def test_a_chart_frame_holds_still_as_its_tick_labels_change_width(app_url, page):
+    # The finite-difference errors' labels change width with the step h (right margin 10 <-> 12 px):
+    # Plotly moved the margin to fit, so the frame jumped and the chart was drawn twice on each change.
+    page.goto(f"{app_url}/derivatives")
+    wait_idle(page)
+    wait_charts(page)
+    areas = [page.evaluate(PLOT_AREAS)]
+    for key in ["ArrowRight", "ArrowLeft"] * 3:
+        slider(page, "step h").focus()
+        page.keyboard.press(key)
+        wait_idle(page)
+        page.wait_for_timeout(300)  # the redraw ends after the script run
+        areas.append(page.evaluate(PLOT_AREAS))
+    moves = [sum(a != b for a, b in zip(before, after, strict=True)) for before, after in itertools.pairwise(areas)]
+    # A margin held at its widest settles within a few changes (a wider margin narrows the plot, which
+    # can move other labels by a pixel); then the frame no longer moves. Without it, every change moved it.
+    assert moves[-2:] == [0, 0], (moves, areas)
 
 
 def test_no_parent_frame_may_steer_the_app(app_url):
