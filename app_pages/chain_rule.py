@@ -63,7 +63,6 @@ def chain_rule_lab() -> None:
     for variable, gradient, reference in zip(autodiff.VARIABLES, result.grad, result.torch_grad, strict=True):
         routes = [c for c in result.chains if c.variable == variable]
         if not routes:
-            # With a caption, as below: a formula without one would move every element after it.
             frame.formula(
                 rf"\frac{{\partial f}}{{\partial {variable}}} = 0 \quad (\text{{f does not use {variable}}})",
                 caption=f"torch.autograd: ∂f/∂{variable} = {reference:.10g}",

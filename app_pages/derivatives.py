@@ -52,9 +52,7 @@ def derivative_lab() -> None:
         frame.metric("f′(x), autograd", short(tangent.slope))
         frame.metric("secant slope", short(tangent.secant_slope), f"off by {tangent.secant_slope - tangent.slope:+.3g}")
     with chart:
-        # One slot for the notes, on every run: a note that came or went would move the chart after it,
-        # and a moved chart is drawn from scratch instead of in place.
-        notes = st.container()
+        notes = frame.slot()
         if tangent.corner:
             notes.warning(
                 f"f has a corner at x = {x:g}: the slope from the left and from the right differ, so f′(x) does "

@@ -117,9 +117,7 @@ def probabilities():
         logits = section.run(softmax.glove_logits, source, query, count, cache=True)
     if logits is None:
         return None
-    # One slot for the note, typed logits or not: a note that came and went moved every element after
-    # it, and Streamlit's browser code draws a moved chart from scratch.
-    note = st.container()
+    note = frame.slot()  # typed logits have no note
     if source != "typed":
         note.info(NO_LM_HEAD + frame.quoted(logits.source) + ".", icon=":material/info:")
     words, z = logits.words, tuple(float(v) for v in logits.values)

@@ -56,13 +56,22 @@ def formula(*parts: str, caption: str | None = None) -> None:
         # Apart, the comma that separated two equations would end a line alone.
         equations = re.split(r",?\s*\\qquad", part) if viewport.is_narrow() else [part]
         lines += [f"${FORMULA_SIZE} {equation}$" for equation in filter(None, map(str.strip, equations))]
-    # One element, one paragraph per equation (no space before a closing $, or it is not math). As one
-    # element per equation, a formula that gained a line (a filter switched on) moved every element
-    # after it, and Streamlit's browser code draws a moved element afresh: the charts below lost their
-    # in-place redraw and were drawn from scratch on every such change.
-    st.markdown("\n\n".join(lines))
-    if caption:
-        st.caption(caption)
+    # One paragraph per equation (no space before a closing $, or it is not math), in one slot: a formula
+    # that gains a line (a filter switched on) or a caption holds the same place on the page.
+    with slot():
+        st.markdown("\n\n".join(lines))
+        if caption:
+            st.caption(caption)
+
+
+def slot() -> DeltaGenerator:
+    """One place on the page, held on every run, for elements that come and go (a note, a warning).
+
+    Written straight into the page, an element that came or went moved every element after it, and
+    Streamlit's browser code mounts a moved element afresh: the charts below were drawn from scratch
+    instead of redrawn in place (BENCHMARKS.md, eleventh session).
+    """
+    return st.container()
 
 
 FORMULA_SIZE = r"\displaystyle"
