@@ -41,7 +41,8 @@ _engine_ready()
 use_lesson_threads()
 st.cache_resource(chart.install_plotly_js)()
 style.apply()
-widgets.start_full_run(viewport.layout_changed())
+going_on = slices.going_on()  # asked on every run: it is a flag for this run only
+widgets.start_full_run(viewport.layout_changed() or going_on)
 
 navigation = st.navigation(
     {

@@ -48,6 +48,7 @@ KEPT_RUNS = 8  # of each kind, finished or not: a training at most ~15 MB (2,000
 _PENDING = "_slices_pending"  # in session state: a full run that should run again once it has drawn
 _SEEN = "_slices_seen"  # in session state, per kind of work: the key of the one this session ran last
 _DRAWN = "_slices_drawn"  # in session state, per kind of work: when this session last drew it (perf_counter)
+_GOING_ON = "_slices_going_on"  # in session state: the next full run only goes on with work (``going_on``)
 
 
 @dataclass
@@ -223,7 +224,20 @@ def go_on() -> None:
     Streamlit keeps what the last finished run drew on screen while a run stops for a rerun, and
     keeps its widgets too (a run stopped by ``st.rerun`` drops none), so the last picture stays.
     """
-    st.rerun(scope="fragment" if _in_fragment_run() else "app")
+    if _in_fragment_run():
+        st.rerun(scope="fragment")
+    _rerun_app()
+
+
+def _rerun_app() -> None:
+    st.session_state[_GOING_ON] = True
+    st.rerun()
+
+
+def going_on() -> bool:
+    """Whether this full run only goes on with work the last one started (app.py asks once per run): it
+    says that run's notes about the link again, as the controls meet the link only on the first."""
+    return st.session_state.pop(_GOING_ON, False)
 
 
 def _in_fragment_run() -> bool:
@@ -235,4 +249,4 @@ def rerun_if_asked() -> None:
     """At the end of a full run: run again if a panel has unfinished work."""
     if st.session_state.pop(_PENDING, False):
         _let_the_picture_go()
-        st.rerun()
+        _rerun_app()

@@ -25,7 +25,8 @@ from ui import page_memory
 BIND = "query-params"
 NOTE_PREFIX = "_note_"  # session-state key of a control's note, shown once under it
 # A link's notes are said on the page's first run, when its controls meet the link. A phone then
-# reruns the app once for its layout (ui/viewport.py), and that run says them again.
+# reruns the app once for its layout (ui/viewport.py), and work over several runs (ui/slices.py)
+# reruns it to go on: those runs say them again.
 LINK_NOTES = "_link_notes"  # {control key: note} said since the last full run began
 REPLAY = "_link_notes_again"  # {control key: note} to say again on this run
 PENDING_PREFIX = "_pending_"  # a value to put into a control before it is drawn on the next run
@@ -73,10 +74,11 @@ def notes_of_folded_controls() -> Iterator[list[str]]:
         _folded_notes.reset(token)
 
 
-def start_full_run(layout_changed: bool) -> None:
-    """Called by app.py on every full run: a run that only changed the layout says the last run's notes again."""
+def start_full_run(again: bool) -> None:
+    """Called by app.py on every full run: a run that only redraws the last one (for a new layout, or
+    to go on with its work, ui/slices.py) says that run's notes again."""
     said = st.session_state.pop(LINK_NOTES, {})
-    st.session_state[REPLAY] = said if layout_changed else {}
+    st.session_state[REPLAY] = said if again else {}
     st.session_state[LINK_NOTES] = {}
 
 
