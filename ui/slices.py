@@ -226,7 +226,8 @@ def go_on() -> None:
     """
     if _in_fragment_run():
         st.rerun(scope="fragment")
-    _rerun_app()
+    else:
+        _rerun_app()
 
 
 def _rerun_app() -> None:
