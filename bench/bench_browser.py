@@ -189,17 +189,21 @@ def time_page(
             timed = measure(page, since, network)
             by_kind[kind].append(timed)
             if verbose:
-                print(f"  {kind} '{label}' round {round_}: {timed.total:.0f} ms (server {timed.server:.0f})")
+                print(
+                    f"  {kind} '{label}' round {round_}: {timed.in_view:.0f} ms in view, "
+                    f"{timed.total:.0f} every chart (server {timed.server:.0f})"
+                )
     return loads, by_kind
 
 
 def summary(times: list[Timed]) -> str:
-    totals = [t.total for t in times]
-    p50, p95 = statistics.median(totals), percentile(totals, 95)
+    felt = [t.in_view for t in times]
+    p50, p95 = statistics.median(felt), percentile(felt, 95)
+    every_p95 = percentile([t.total for t in times], 95)
     split = [statistics.median(getattr(t, part) for t in times) for part in ("before_send", "server", "browser")]
     kb = statistics.median(t.bytes_received for t in times) / 1024
     parts = " / ".join(f"{ms:.0f}" for ms in split)
-    return f"{len(times)} | {p50:.0f} | {p95:.0f} | {p95 / INPUT_BUDGET_MS:.2f} | {parts} | {kb:.0f}"
+    return f"{len(times)} | {p50:.0f} | {p95:.0f} | {p95 / INPUT_BUDGET_MS:.2f} | {every_p95:.0f} | {parts} | {kb:.0f}"
 
 
 def baseline(browser, rounds: int, script: str = "baseline_app.py") -> list[Timed]:
@@ -229,8 +233,8 @@ def report(rounds: int, only: set[str] | None, verbose: bool = False) -> str:
     rows, kind_rows, load_rows = [], [], []
     with chromium() as browser:
         floor, scene_floor = baseline(browser, rounds), baseline(browser, rounds, "baseline_3d_app.py")
-    floor_p95 = percentile([t.total for t in floor], 95)
-    floor_of = {SCENE_SWITCH: percentile([t.total for t in scene_floor], 95)}  # each kind's floor p95
+    floor_p95 = percentile([t.in_view for t in floor], 95)
+    floor_of = {SCENE_SWITCH: percentile([t.in_view for t in scene_floor], 95)}  # each kind's floor p95
     print(f"baseline: {summary(floor)}\n3-D baseline: {summary(scene_floor)}")
     started: list = []
     with timed_server(started=started) as (base, server_log):
@@ -254,10 +258,10 @@ def report(rounds: int, only: set[str] | None, verbose: bool = False) -> str:
                 page.close()
                 every = [t for kind, times in by_kind.items() if kind not in OWN_ROWS for t in times]
                 print(f"{entry.title}: {summary(every)}")
-                p95 = percentile([t.total for t in every], 95)
+                p95 = percentile([t.in_view for t in every], 95)
                 rows.append(f"| {entry.title} | {summary(every)} | {p95 / floor_p95:.1f} |")
                 for kind, times in by_kind.items():
-                    kind_p95 = percentile([t.total for t in times], 95)
+                    kind_p95 = percentile([t.in_view for t in times], 95)
                     over_floor = "—" if kind == MEASUREMENT else f"{kind_p95 / floor_of.get(kind, floor_p95):.1f}"
                     kind_rows.append(f"| {entry.title} | {kind} | {summary(times)} | {over_floor} |")
                 warm = statistics.median(loads)
@@ -267,14 +271,20 @@ def report(rounds: int, only: set[str] | None, verbose: bool = False) -> str:
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
         f"Chromium headless (software rendering), viewport {WIDTH}×{HEIGHT}"
     )
-    head = "| changes | p50 ms | p95 ms | p95 / 250 ms | before send / server / browser, median ms | KB received |"
+    head = (
+        "| changes | p50 ms | p95 ms | p95 / 250 ms | p95 ms, every chart drawn "
+        "| before send / server / browser, median ms | KB received |"
+    )
     return "\n".join(
         [
             MARK_BEGIN,
             "## What the user waits for, in the browser (`python -m bench.bench_browser --write`)",
             "",
             f"Machine: {machine}. Each change is timed from the input event (key, click) to the last chart "
-            "redrawn (Plotly's `afterplot`), in the page's own clock. *Before send*: the browser until the "
+            "in view redrawn (Plotly's `afterplot`), in the page's own clock: ui/chart.py draws the charts in "
+            "view first, lets the browser paint, then draws those out of view one at a time. *Every chart "
+            "drawn* times the same changes to the last chart redrawn anywhere on the page; where no chart in "
+            "view changed, both read that. *Before send*: the browser until the "
             "widget value leaves; *server*: from then until the server's last message left, on the server's "
             "own clock (bench/stopwatch_server.py: the script run and Streamlit's messaging); *browser*: the "
             "rest, the browser turning those messages into DOM and charts (loopback takes under a "
@@ -287,14 +297,14 @@ def report(rounds: int, only: set[str] | None, verbose: bool = False) -> str:
             "A 3-D switch is read against the second baseline, a bare 3-D scatter switched on.",
             "",
             f"| page {head} p95 / baseline p95 |",
-            "|---|---|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|---|---|",
             f"| *baseline: one slider, one small chart* | {summary(floor)} | 1.0 |",
             f"| *3-D baseline: a 200-point scatter switched to 3-D* | {summary(scene_floor)} | "
             f"{floor_of[SCENE_SWITCH] / floor_p95:.1f} |",
             *rows,
             "",
             f"| page | control {head} p95 / its baseline p95 |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|---|---|---|",
             *kind_rows,
             "",
             "Page opened -> first chart drawn, ms from navigation start (budget 2 s warm). Cold is the page's first "

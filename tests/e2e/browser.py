@@ -137,7 +137,9 @@ STABLE_IDLE_JS = """() => {
     new MutationObserver(() => { window.__aimlStateChangedAt = performance.now(); })
       .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
   }
-  return app.dataset.testScriptState === 'notRunning' && performance.now() - window.__aimlStateChangedAt > 400;
+  const drawing = window.__aimlCharts && window.__aimlCharts.draining;  // charts still to draw (ui/chart.py)
+  return app.dataset.testScriptState === 'notRunning' && performance.now() - window.__aimlStateChangedAt > 400
+    && !drawing;
 }"""
 
 

@@ -4,7 +4,8 @@ An init script records, in the page's own clock (``performance.now()``):
   - every user input event (key, pointer, click),
   - every WebSocket frame sent (a widget change goes out as one BackMsg) and received, with bytes,
   - the script state (``running`` / ``notRunning``) as the frontend shows it,
-  - each Plotly redraw (``plotly_afterplot``) and any DOM change inside a chart,
+  - each Plotly redraw (``plotly_afterplot``) and any DOM change inside a chart, and apart the
+    redraws of charts then in view (ui/chart.py draws those first),
   - any DOM change in the main area (metrics, formulas).
 ``measure`` reads them back and splits one change into: the browser before the value is sent,
 the server (from then until its last message left, on the server's own clock: see
@@ -26,7 +27,7 @@ from playwright.sync_api import Page
 
 INSTRUMENT_JS = r"""
 (() => {
-  const rec = (window.__aiml = {inputs: [], sends: [], recvs: [], states: [], plots: [], dom: [], firstChart: null});
+  const rec = (window.__aiml = {inputs: [], sends: [], recvs: [], states: [], plots: [], viewPlots: [], dom: [], firstChart: null});
   const size = (d) => (d && (d.byteLength ?? d.size ?? d.length)) || 0;
   const Native = window.WebSocket;
   class Recorded extends Native {
@@ -40,10 +41,15 @@ INSTRUMENT_JS = r"""
   for (const type of ['keydown', 'pointerup', 'click']) {
     window.addEventListener(type, (e) => rec.inputs.push([e.timeStamp, type]), true);
   }
+  const inView = (el) => {
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.bottom > 0 && box.top < window.innerHeight;
+  };
   const hooked = new WeakSet();
   const observer = new MutationObserver((mutations) => {
     const now = performance.now();
-    let inPlot = false, inMain = false;
+    let inMain = false;
+    const plots = new Set();
     for (const m of mutations) {
       const el = m.target.nodeType === 1 ? m.target : m.target.parentElement;
       if (!el) continue;
@@ -51,15 +57,21 @@ INSTRUMENT_JS = r"""
         rec.states.push([now, el.dataset.testScriptState]);
         continue;
       }
-      if (el.closest('.js-plotly-plot')) inPlot = true;
+      const plot = el.closest('.js-plotly-plot');
+      if (plot) plots.add(plot);
       else if (el.closest('[data-testid=stMain]')) inMain = true;
     }
-    if (inPlot) rec.plots.push(now);
+    if (plots.size) rec.plots.push(now);
+    if ([...plots].some(inView)) rec.viewPlots.push(now);
     if (inMain) rec.dom.push(now);
     for (const gd of document.querySelectorAll('.js-plotly-plot')) {
       if (!hooked.has(gd) && typeof gd.on === 'function') {
         hooked.add(gd);
-        gd.on('plotly_afterplot', () => rec.plots.push(performance.now()));
+        gd.on('plotly_afterplot', () => {
+          const now = performance.now();
+          rec.plots.push(now);
+          if (inView(gd)) rec.viewPlots.push(now);
+        });
       }
       if (rec.firstChart === null && gd.querySelector('.main-svg')) rec.firstChart = now;
     }
@@ -79,6 +91,7 @@ class Timed:
     """One interaction, in milliseconds from the input event."""
 
     total: float  # input -> last chart redrawn (or last DOM change when no chart moved)
+    in_view: float  # input -> last chart in view redrawn (``total`` when none in view was)
     before_send: float  # input -> widget value sent to the server
     server: float  # sent -> the server's last message left (script runs and Streamlit's messaging)
     browser: float  # the rest: loopback (under a millisecond) and the browser drawing what came
@@ -152,6 +165,7 @@ def measure(page: Page, since: float, network: Network) -> Timed:
     dom = [t for t in r["dom"] if t > first_send]
     drawn = max(plots) if plots else max(dom, default=max(t for t, _ in recvs))
     end = max([drawn, *(t for t, _ in recvs)])
+    seen = [t for t in r["viewPlots"] if t > first_send]
     page_sends = [t for t, _ in r["sends"]]
     net_send = network.sent[len(network.sent) - len(page_sends) + page_sends.index(first_send)]
     end_s = net_send + (end - first_send) / 1000  # the page's end on the monotonic clock
@@ -160,6 +174,7 @@ def measure(page: Page, since: float, network: Network) -> Timed:
     server = (server_done - net_send) * 1000
     return Timed(
         total=total,
+        in_view=max(seen) - start if seen else total,
         before_send=before_send,
         server=server,
         browser=max(0.0, total - before_send - server),

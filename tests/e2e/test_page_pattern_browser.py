@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app_pages.catalog import lesson_pages
-from engine import linear_maps
+from engine import digits, linear_maps
 from tests.e2e.browser import horizontal_overflow, slider, streamlit_server, wait_charts, wait_idle
 from ui.style import CONTROLS_MARK, FOLDED_MARK, NOT_DIMMED_WHILE_WORKING, STYLESHEET, UNFOLDED_MARK
 
@@ -283,6 +283,45 @@ def test_a_change_redraws_each_chart_once_and_in_place(app_url, page, path, labe
     # The same divs (not unmounted and drawn anew), and no chart drawn twice for one change.
     assert page.locator(".aiml-chart[data-mounted-before]").count() == charts
     assert sorted(redraws) == sorted(set(redraws)), redraws
+
+
+# Each redraw from now on: the chart's place on the page, whether it was then in view, and a count of
+# the frames painted before it (requestAnimationFrame, counted for as long as the page lives).
+LOG_DRAWS = """() => {
+  window.__draws = [];
+  window.__frames = window.__frames || 0;
+  const count = () => { window.__frames += 1; requestAnimationFrame(count); };
+  requestAnimationFrame(count);
+  document.querySelectorAll('.aiml-chart').forEach((gd, index) => gd.on('plotly_afterplot', () => {
+    const box = gd.getBoundingClientRect();
+    window.__draws.push({index, inView: box.bottom > 0 && box.top < innerHeight, frames: window.__frames});
+  }));
+}"""
+
+
+def test_a_new_data_set_is_drawn_in_view_first_then_below(app_url, page):
+    # A switch of data set sends new figures for every chart of the PCA page. Drawn in one go they
+    # held the screen for the sum of their drawing times before the charts in view changed.
+    page.goto(f"{app_url}/pca")
+    wait_idle(page)
+    wait_charts(page)
+    page.evaluate(LOG_DRAWS)
+    page.get_by_test_id("stMain").get_by_test_id("stRadio").get_by_text(digits.DATASETS["sentences"]).click()
+    page.wait_for_function("() => window.__draws.length > 0", timeout=60_000)  # MiniLM's corpus may load first
+    wait_idle(page)
+    draws = page.evaluate("window.__draws")
+    seen = [draw for draw in draws if draw["inView"]]
+    below = [draw for draw in draws if not draw["inView"]]
+    assert seen and len(below) >= 3, draws  # (the rebuild panel's charts are new ones: not logged)
+    assert max(draws.index(d) for d in seen) < min(draws.index(d) for d in below), draws
+    # The browser painted the charts in view before it drew the first chart below them.
+    assert below[0]["frames"] > seen[-1]["frames"], draws
+    assert sorted(d["index"] for d in draws) == sorted({d["index"] for d in draws}), "each chart drawn once"
+    # And every chart ends on its newest figure.
+    assert page.evaluate(
+        "() => [...document.querySelectorAll('.aiml-chart')].every((gd) => gd.drawnFigure === gd.wantedFigure)"
+    )
+    assert page.evaluate("window.__aimlCharts.waiting.size") == 0
 
 
 # Each chart's plot area (Plotly's margins and size), by its place on the page.
