@@ -65,6 +65,12 @@ with st.container(border=True), frame.controls(label="Sentence and model"):
         head = widgets.position(
             "head shown", key="att_head", size=heads, help="Which head's Q, K, V and weights to show."
         )
+
+# The first panel's header and its X, Q, K, V row come before the two switches below: those change the
+# scores and everything after them, so they sit right above the scores, where a change shows. (In the
+# box above, they were a screen away from the first chart they change.)
+qkv_area = st.container()
+with frame.controls(label="Scaling and mask"):
     switches = st.columns(2)
     with switches[0]:
         scaled = widgets.toggle("divide by √d_k", key="att_scaled", value=True)
@@ -86,27 +92,28 @@ def compute(section: frame.Section):
 
 
 def matrices():
-    section = frame.Section(
-        "X, then Q, K and V",
-        "One row per token. X holds the tokens' vectors; Q, K and V are X times three learned matrices, "
-        f"cut into {heads} head{'s' if heads > 1 else ''} of d_k = {d_k} columns each — this is head {head}.",
-    )
-    result = compute(section)
-    if result is None:
-        return None
-    layer, tokens = result.layer, result.tokens
-    t, width = result.x.shape
-    section.chart_row(
-        [
-            charts.signed_matrix(result.x, tokens, title=f"X · {t}×{width}", name="X", panels=4),
-            charts.signed_matrix(layer.q[head], tokens, title=f"Q = X W_Q · {t}×{d_k}", name="Q", panels=4),
-            charts.signed_matrix(layer.k[head], tokens, title=f"K = X W_K · {t}×{d_k}", name="K", panels=4),
-            charts.signed_matrix(layer.v[head], tokens, title=f"V = X W_V · {t}×{d_k}", name="V", panels=4),
-        ],
-        key="qkv",
-        one_figure=True,
-        widths=[2, 1, 1, 1] if width > 3 * d_k else None,
-    )
+    with qkv_area:
+        section = frame.Section(
+            "X, then Q, K and V",
+            "One row per token. X holds the tokens' vectors; Q, K and V are X times three learned matrices, "
+            f"cut into {heads} head{'s' if heads > 1 else ''} of d_k = {d_k} columns each — this is head {head}.",
+        )
+        result = compute(section)
+        if result is None:
+            return None
+        layer, tokens = result.layer, result.tokens
+        t, width = result.x.shape
+        section.chart_row(
+            [
+                charts.signed_matrix(result.x, tokens, title=f"X · {t}×{width}", name="X", panels=4),
+                charts.signed_matrix(layer.q[head], tokens, title=f"Q = X W_Q · {t}×{d_k}", name="Q", panels=4),
+                charts.signed_matrix(layer.k[head], tokens, title=f"K = X W_K · {t}×{d_k}", name="K", panels=4),
+                charts.signed_matrix(layer.v[head], tokens, title=f"V = X W_V · {t}×{d_k}", name="V", panels=4),
+            ],
+            key="qkv",
+            one_figure=True,
+            widths=[2, 1, 1, 1] if width > 3 * d_k else None,
+        )
     scores, weights = layer.attention.scores[head], layer.attention.weights[head]
     divide = f" / √{d_k}" if scaled else ""
     section.chart_row(
