@@ -282,9 +282,9 @@ def report(rounds: int, only: set[str] | None, verbose: bool = False) -> str:
             "",
             f"Machine: {machine}. Each change is timed from the input event (key, click) to the last chart "
             "in view redrawn (Plotly's `afterplot`), in the page's own clock: ui/chart.py draws the charts in "
-            "view first, lets the browser paint, then draws those out of view one at a time. *Every chart "
-            "drawn* times the same changes to the last chart redrawn anywhere on the page; where no chart in "
-            "view changed, both read that. *Before send*: the browser until the "
+            "view first, lets the browser paint, then draws those out of view, nearest first, in short tasks. "
+            "*Every chart drawn* times the same changes to the last chart redrawn anywhere on the page; where "
+            "no chart in view changed, both read that. *Before send*: the browser until the "
             "widget value leaves; *server*: from then until the server's last message left, on the server's "
             "own clock (bench/stopwatch_server.py: the script run and Streamlit's messaging); *browser*: the "
             "rest, the browser turning those messages into DOM and charts (loopback takes under a "

@@ -27,7 +27,8 @@ from playwright.sync_api import Page
 
 INSTRUMENT_JS = r"""
 (() => {
-  const rec = (window.__aiml = {inputs: [], sends: [], recvs: [], states: [], plots: [], viewPlots: [], dom: [], firstChart: null});
+  const rec = (window.__aiml = {
+    inputs: [], sends: [], recvs: [], states: [], plots: [], viewPlots: [], dom: [], firstChart: null});
   const size = (d) => (d && (d.byteLength ?? d.size ?? d.length)) || 0;
   const Native = window.WebSocket;
   class Recorded extends Native {
