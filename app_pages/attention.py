@@ -244,7 +244,7 @@ why_scale(None if shown is None else (d_k, shown.mean_entropy_bits))
 frame.try_this(
     [
         "Switch **divide by √d_k** off, then raise d_k to 64: the softmax rows turn into single dark "
-        "cells (one key takes all), and the entropy chart's pink dot drops onto the red curve.",
+        "cells (one key takes all), and the entropy chart's pink dot falls from the blue curve to the red one.",
         "Type a sentence with a repeated word (*the cat saw the other cat*): with the toy model both "
         "copies have the same X row, so the same Q, K and V rows — attention by itself does not know the order.",
         "Choose **MiniLM, real weights** and walk through the layers and heads: some heads put almost all "

@@ -47,6 +47,9 @@ def token_axis(tokens: Sequence[str], title: str | None = None) -> dict:
         ticktext=[short(t) for t in tokens],
         tickfont=TICK_FONT,
         showgrid=False,
+        # Positions are numbers here, so Plotly would draw a zero line through the first token: hidden
+        # under the cells, but seen across a causal mask's blank (−∞) scores.
+        zeroline=False,
         automargin=True,
     )
     if title:
